@@ -1021,6 +1021,8 @@ impl FrameSink {
 
     async fn cut(mut self) {
         self.flush().await;
+        // Let the bytes already produced reach the socket before the connection is cut.
+        tokio::time::sleep(Duration::from_millis(50)).await;
         let _ = self
             .tx
             .send(Err(std::io::Error::new(

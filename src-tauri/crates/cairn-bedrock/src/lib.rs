@@ -1,0 +1,10 @@
+//! Everything in Cairn that speaks AWS: SDK configuration, the model catalog, Converse
+//! streaming, and the mapping of SDK errors to kinds the UI can explain.
+
+pub mod catalog;
+pub mod chat;
+pub mod client;
+pub mod error;
+
+pub use client::{BedrockClients, CredentialSource, Target};
+pub use error::{BedrockError, ErrorKind};

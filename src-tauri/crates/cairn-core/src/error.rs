@@ -1,0 +1,41 @@
+//! The one error type that crosses to the UI: a kind to switch on and a technical detail.
+
+use cairn_bedrock::{BedrockError, ErrorKind};
+use cairn_store::StoreError;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, thiserror::Error)]
+#[serde(rename_all = "camelCase")]
+#[error("{message}")]
+pub struct CairnError {
+    pub kind: ErrorKind,
+    /// Technical detail in English; the UI shows plain words by `kind` above it.
+    pub message: String,
+}
+
+impl CairnError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<BedrockError> for CairnError {
+    fn from(e: BedrockError) -> Self {
+        Self::new(e.kind, e.message)
+    }
+}
+
+impl From<StoreError> for CairnError {
+    fn from(e: StoreError) -> Self {
+        let kind = match e {
+            StoreError::ConversationNotFound(_) | StoreError::MessageNotFound(_) => {
+                ErrorKind::NotFound
+            }
+            _ => ErrorKind::Storage,
+        };
+        Self::new(kind, e.to_string())
+    }
+}

@@ -1,0 +1,8 @@
+//! Cairn's use cases, free of any UI toolkit: send a message and stream the answer while
+//! persisting everything, decide between a real AWS connection and the offline demo.
+
+pub mod chat;
+pub mod error;
+pub mod session;
+
+pub use error::CairnError;

@@ -1,0 +1,278 @@
+//! Cairn's local database: SQLite in WAL mode, with versioned migrations. Conversations and
+//! messages live here; secrets never do.
+
+mod migrations;
+mod types;
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{params, Connection, OptionalExtension};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+pub use types::{ChatMessage, Conversation, ConversationSummary, MessageStatus, Role, Usage};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot create the data directory {path}: {source}")]
+    Directory {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("conversation {0} does not exist")]
+    ConversationNotFound(String),
+    #[error("message {0} does not exist")]
+    MessageNotFound(String),
+    #[error("the database lock was poisoned by an earlier panic")]
+    Poisoned,
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Store")
+    }
+}
+
+fn now() -> String {
+    OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
+}
+
+fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Titles are the first line of the first message, cut at a word near 60 characters.
+pub fn title_from(text: &str) -> String {
+    let line = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    if line.chars().count() <= 60 {
+        return line.to_owned();
+    }
+    let cut: String = line.chars().take(60).collect();
+    let cut = match cut.rfind(' ') {
+        Some(pos) if pos > 30 => cut[..pos].to_owned(),
+        _ => cut,
+    };
+    format!("{cut}…")
+}
+
+impl Store {
+    /// Opens (or creates) `cairn.sqlite3` in `dir`, migrates it, and marks answers that were
+    /// still streaming when the app last stopped as incomplete.
+    pub fn open_in(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Directory {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        Self::open(&dir.join("cairn.sqlite3"))
+    }
+
+    pub fn open(path: &Path) -> Result<Self> {
+        let conn = Connection::open(path)?;
+        Self::init(conn)
+    }
+
+    pub fn open_in_memory() -> Result<Self> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(mut conn: Connection) -> Result<Self> {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // NORMAL is durable across application crashes in WAL mode (only power loss can lose
+        // the last transactions), and much faster than FULL for streaming writes.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrations::apply(&mut conn)?;
+        let recovered = conn.execute(
+            "UPDATE messages SET status = 'incomplete' WHERE status = 'streaming'",
+            [],
+        )?;
+        if recovered > 0 {
+            tracing::info!(recovered, "marked interrupted answers as incomplete");
+        }
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> Result<MutexGuard<'_, Connection>> {
+        self.conn.lock().map_err(|_| StoreError::Poisoned)
+    }
+
+    pub fn journal_mode(&self) -> Result<String> {
+        Ok(self
+            .conn()?
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))?)
+    }
+
+    pub fn create_conversation(&self, title: &str, model_id: &str) -> Result<ConversationSummary> {
+        let id = new_id();
+        let at = now();
+        self.conn()?.execute(
+            "INSERT INTO conversations (id, title, model_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+            params![id, title, model_id, at],
+        )?;
+        Ok(ConversationSummary {
+            id,
+            title: title.to_owned(),
+            model_id: model_id.to_owned(),
+            updated_at: at,
+            message_count: 0,
+        })
+    }
+
+    pub fn list_conversations(&self) -> Result<Vec<ConversationSummary>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT c.id, c.title, c.model_id, c.updated_at,
+                    (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id)
+             FROM conversations c ORDER BY c.updated_at DESC, c.rowid DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ConversationSummary {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                model_id: r.get(2)?,
+                updated_at: r.get(3)?,
+                message_count: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    pub fn conversation(&self, id: &str) -> Result<Conversation> {
+        let conn = self.conn()?;
+        let summary = conn
+            .query_row(
+                "SELECT c.id, c.title, c.model_id, c.updated_at,
+                        (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id)
+                 FROM conversations c WHERE c.id = ?1",
+                [id],
+                |r| {
+                    Ok(ConversationSummary {
+                        id: r.get(0)?,
+                        title: r.get(1)?,
+                        model_id: r.get(2)?,
+                        updated_at: r.get(3)?,
+                        message_count: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::ConversationNotFound(id.to_owned()))?;
+        let mut stmt = conn.prepare(
+            "SELECT id, role, text, status, model_id, input_tokens, output_tokens, created_at
+             FROM messages WHERE conversation_id = ?1 ORDER BY seq",
+        )?;
+        let messages = stmt
+            .query_map([id], |r| {
+                Ok(ChatMessage {
+                    id: r.get(0)?,
+                    role: Role::from_db(&r.get::<_, String>(1)?),
+                    text: r.get(2)?,
+                    status: MessageStatus::from_db(&r.get::<_, String>(3)?),
+                    model_id: r.get(4)?,
+                    input_tokens: r.get(5)?,
+                    output_tokens: r.get(6)?,
+                    created_at: r.get(7)?,
+                })
+            })?
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(Conversation { summary, messages })
+    }
+
+    /// Adds a message and touches its conversation; returns the new message's ID.
+    pub fn add_message(
+        &self,
+        conversation_id: &str,
+        role: Role,
+        text: &str,
+        status: MessageStatus,
+        model_id: Option<&str>,
+    ) -> Result<String> {
+        let id = new_id();
+        let at = now();
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
+        let touched = tx.execute(
+            "UPDATE conversations SET updated_at = ?2 WHERE id = ?1",
+            params![conversation_id, at],
+        )?;
+        if touched == 0 {
+            return Err(StoreError::ConversationNotFound(conversation_id.to_owned()));
+        }
+        tx.execute(
+            "INSERT INTO messages (id, conversation_id, seq, role, text, status, model_id, created_at, updated_at)
+             VALUES (?1, ?2, (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE conversation_id = ?2),
+                     ?3, ?4, ?5, ?6, ?7, ?7)",
+            params![id, conversation_id, role.as_db(), text, status.as_db(), model_id, at],
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Saves the text streamed so far (called in batches while an answer streams).
+    pub fn save_partial(&self, message_id: &str, text: &str) -> Result<()> {
+        let changed = self.conn()?.execute(
+            "UPDATE messages SET text = ?2, updated_at = ?3 WHERE id = ?1",
+            params![message_id, text, now()],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::MessageNotFound(message_id.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// Saves the final text, status and usage of an answer.
+    pub fn finish_message(
+        &self,
+        message_id: &str,
+        text: &str,
+        status: MessageStatus,
+        usage: Option<Usage>,
+    ) -> Result<()> {
+        let changed = self.conn()?.execute(
+            "UPDATE messages SET text = ?2, status = ?3, input_tokens = ?4, output_tokens = ?5, updated_at = ?6
+             WHERE id = ?1",
+            params![
+                message_id,
+                text,
+                status.as_db(),
+                usage.map(|u| u.input_tokens),
+                usage.map(|u| u.output_tokens),
+                now()
+            ],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::MessageNotFound(message_id.to_owned()));
+        }
+        Ok(())
+    }
+
+    pub fn set_message_status(&self, message_id: &str, status: MessageStatus) -> Result<()> {
+        self.conn()?.execute(
+            "UPDATE messages SET status = ?2, updated_at = ?3 WHERE id = ?1",
+            params![message_id, status.as_db(), now()],
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,120 @@
+use super::*;
+
+#[test]
+fn uses_wal_and_survives_reopening() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conversation_id;
+    {
+        let store = Store::open_in(dir.path()).expect("open");
+        assert_eq!(store.journal_mode().expect("mode"), "wal");
+        let c = store
+            .create_conversation("Hello", "global.m")
+            .expect("create");
+        conversation_id = c.id;
+        store
+            .add_message(
+                &conversation_id,
+                Role::User,
+                "Hello",
+                MessageStatus::Complete,
+                None,
+            )
+            .expect("user");
+        let answer = store
+            .add_message(
+                &conversation_id,
+                Role::Assistant,
+                "",
+                MessageStatus::Streaming,
+                Some("global.m"),
+            )
+            .expect("assistant");
+        store.save_partial(&answer, "Half an ans").expect("partial");
+        // dropped without finishing: as after a crash
+    }
+    let store = Store::open_in(dir.path()).expect("reopen");
+    let conversation = store.conversation(&conversation_id).expect("read");
+    assert_eq!(conversation.messages.len(), 2);
+    assert_eq!(conversation.messages[0].text, "Hello");
+    assert_eq!(conversation.messages[1].text, "Half an ans");
+    assert_eq!(conversation.messages[1].status, MessageStatus::Incomplete);
+    assert_eq!(
+        store.list_conversations().expect("list")[0].message_count,
+        2
+    );
+}
+
+#[test]
+fn finishing_records_status_and_usage() {
+    let store = Store::open_in_memory().expect("open");
+    let c = store.create_conversation("t", "m").expect("create");
+    let id = store
+        .add_message(
+            &c.id,
+            Role::Assistant,
+            "",
+            MessageStatus::Streaming,
+            Some("m"),
+        )
+        .expect("add");
+    store
+        .finish_message(
+            &id,
+            "done",
+            MessageStatus::Complete,
+            Some(Usage {
+                input_tokens: 12,
+                output_tokens: 34,
+            }),
+        )
+        .expect("finish");
+    let m = &store.conversation(&c.id).expect("read").messages[0];
+    assert_eq!(
+        (m.status, m.input_tokens, m.output_tokens),
+        (MessageStatus::Complete, Some(12), Some(34))
+    );
+}
+
+#[test]
+fn unknown_ids_are_errors_not_panics() {
+    let store = Store::open_in_memory().expect("open");
+    assert!(matches!(
+        store.conversation("nope"),
+        Err(StoreError::ConversationNotFound(_))
+    ));
+    assert!(matches!(
+        store.add_message("nope", Role::User, "x", MessageStatus::Complete, None),
+        Err(StoreError::ConversationNotFound(_))
+    ));
+    assert!(matches!(
+        store.save_partial("nope", "x"),
+        Err(StoreError::MessageNotFound(_))
+    ));
+}
+
+#[test]
+fn newest_conversation_is_listed_first() {
+    let store = Store::open_in_memory().expect("open");
+    let a = store.create_conversation("a", "m").expect("a");
+    let b = store.create_conversation("b", "m").expect("b");
+    let list = store.list_conversations().expect("list");
+    assert_eq!(list[0].id, b.id);
+    store
+        .add_message(&a.id, Role::User, "x", MessageStatus::Complete, None)
+        .expect("touch");
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    store
+        .add_message(&a.id, Role::User, "y", MessageStatus::Complete, None)
+        .expect("touch");
+    assert_eq!(store.list_conversations().expect("list")[0].id, a.id);
+}
+
+#[test]
+fn titles_are_short_first_lines() {
+    assert_eq!(title_from("\n  Hello there \nsecond"), "Hello there");
+    let long = "word ".repeat(30);
+    let title = title_from(&long);
+    assert!(title.ends_with('…'));
+    assert!(title.chars().count() <= 61);
+    assert_eq!(title_from("財報".repeat(40).as_str()).chars().count(), 61);
+}

@@ -1,0 +1,103 @@
+//! Records shared with the UI (their TypeScript twins are generated).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum Role {
+    User,
+    Assistant,
+}
+
+impl Role {
+    pub fn as_db(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Assistant => "assistant",
+        }
+    }
+
+    pub fn from_db(value: &str) -> Self {
+        if value == "user" {
+            Role::User
+        } else {
+            Role::Assistant
+        }
+    }
+}
+
+/// Where an answer stands. Anything but `complete` keeps its partial text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum MessageStatus {
+    Complete,
+    /// Still arriving (found after a crash, it becomes `incomplete`).
+    Streaming,
+    /// The stream died or the app stopped mid-answer.
+    Incomplete,
+    /// The user pressed Stop.
+    Cancelled,
+    /// The request failed before any answer arrived.
+    Failed,
+}
+
+impl MessageStatus {
+    pub fn as_db(self) -> &'static str {
+        match self {
+            MessageStatus::Complete => "complete",
+            MessageStatus::Streaming => "streaming",
+            MessageStatus::Incomplete => "incomplete",
+            MessageStatus::Cancelled => "cancelled",
+            MessageStatus::Failed => "failed",
+        }
+    }
+
+    pub fn from_db(value: &str) -> Self {
+        match value {
+            "complete" => MessageStatus::Complete,
+            "streaming" => MessageStatus::Streaming,
+            "cancelled" => MessageStatus::Cancelled,
+            "failed" => MessageStatus::Failed,
+            _ => MessageStatus::Incomplete,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Usage {
+    pub input_tokens: u32,
+    pub output_tokens: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationSummary {
+    pub id: String,
+    pub title: String,
+    /// The invocation ID of the model last used.
+    pub model_id: String,
+    /// RFC 3339.
+    pub updated_at: String,
+    pub message_count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatMessage {
+    pub id: String,
+    pub role: Role,
+    pub text: String,
+    pub status: MessageStatus,
+    pub model_id: Option<String>,
+    pub input_tokens: Option<u32>,
+    pub output_tokens: Option<u32>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Conversation {
+    pub summary: ConversationSummary,
+    pub messages: Vec<ChatMessage>,
+}
