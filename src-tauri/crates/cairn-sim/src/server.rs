@@ -684,13 +684,24 @@ fn read_pdf(name: String, bytes: &[u8], citations: bool) -> Result<DocumentSeen,
     })
 }
 
+/// `bedrock-2023-05-31`, or a dated API version as newer Anthropic SDKs send (`2026-10-21`).
+fn accepted_anthropic_version(version: &str) -> bool {
+    let date = version.strip_prefix("bedrock-").unwrap_or(version);
+    let parts: Vec<&str> = date.split('-').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && date >= "2023-05-31"
+}
+
 /// Reads an Anthropic Messages body (InvokeModel).
 fn summarize_invoke(
     body: &Value,
     api: &'static str,
     model_id: &str,
 ) -> Result<RequestSummary, String> {
-    if body["anthropic_version"] != "bedrock-2023-05-31" {
+    if !accepted_anthropic_version(text_of(&body["anthropic_version"])) {
         return Err("Malformed input request: #: required key [anthropic_version] not found or not bedrock-2023-05-31, please reformat your input and try again.".into());
     }
     let max_tokens = body["max_tokens"]
@@ -778,7 +789,8 @@ async fn runtime(state: &Shared, route: &Route, body: &[u8]) -> Response<Body> {
     let Some(resolved) = catalog::resolve(&model_id) else {
         return validation("The provided model identifier is invalid.");
     };
-    if resolved.profile.is_none() && !resolved.model.on_demand {
+    // Counting tokens invokes nothing, so it takes base IDs of profile-only models too.
+    if resolved.profile.is_none() && !resolved.model.on_demand && route.operation != "CountTokens" {
         return on_demand_error(&model_id);
     }
     let parsed: Value = match serde_json::from_slice(body) {

@@ -1,0 +1,5 @@
+//! One file per domain; each command extracts state, calls the engine, maps the error.
+
+pub mod app;
+pub mod chat;
+pub mod models;

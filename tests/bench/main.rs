@@ -1,0 +1,120 @@
+//! `cairn-bench engine|sdk URL MODEL TOKENS`: consume one simulated answer of TOKENS tokens and
+//! print `{"client", "chars", "seconds"}`. `engine` goes through Cairn's chat use case (SQLite
+//! persistence included); `sdk` is the bare aws-sdk-bedrockruntime ConverseStream loop.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use aws_sdk_bedrockruntime::types::{
+    ContentBlock, ContentBlockDelta, ConversationRole, ConverseStreamOutput, Message,
+};
+use cairn_bedrock::{BedrockClients, CredentialSource, Target};
+use cairn_core::chat::{ChatEvent, ChatService, SendRequest};
+use tokio_util::sync::CancellationToken;
+
+fn prompt(tokens: u64) -> String {
+    format!("Benchmark answer [[sim:tokens={tokens}]] [[sim:rate=0]]")
+}
+
+async fn clients(url: &str) -> BedrockClients {
+    BedrockClients::connect(&Target {
+        region: "us-east-1".into(),
+        endpoint_url: Some(url.into()),
+        credentials: CredentialSource::Static {
+            access_key_id: cairn_sim::DEFAULT_ACCESS_KEY_ID.into(),
+            secret_access_key: cairn_sim::DEFAULT_SECRET_ACCESS_KEY.into(),
+            session_token: None,
+        },
+    })
+    .await
+}
+
+async fn engine(url: &str, model: &str, tokens: u64) -> Result<usize, String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let store = Arc::new(cairn_store::Store::open_in(dir.path()).map_err(|e| e.to_string())?);
+    let service = ChatService::new(store, clients(url).await);
+    let mut chars = 0usize;
+    let mut failure = None;
+    service
+        .send(
+            SendRequest {
+                stream_id: "bench".into(),
+                conversation_id: None,
+                model_id: model.into(),
+                text: prompt(tokens),
+            },
+            CancellationToken::new(),
+            |event| match event {
+                ChatEvent::Delta { text } => chars += text.len(),
+                ChatEvent::Failed { error } => failure = Some(error.message),
+                _ => {}
+            },
+        )
+        .await
+        .map_err(|e| e.message)?;
+    failure.map_or(Ok(chars), Err)
+}
+
+async fn bare_sdk(url: &str, model: &str, tokens: u64) -> Result<usize, String> {
+    let clients = clients(url).await;
+    let message = Message::builder()
+        .role(ConversationRole::User)
+        .content(ContentBlock::Text(prompt(tokens)))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mut output = clients
+        .runtime
+        .converse_stream()
+        .model_id(model)
+        .messages(message)
+        .send()
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    let mut chars = 0usize;
+    while let Some(event) = output.stream.recv().await.map_err(|e| format!("{e:?}"))? {
+        if let ConverseStreamOutput::ContentBlockDelta(delta) = event {
+            if let Some(ContentBlockDelta::Text(text)) = delta.delta {
+                chars += text.len();
+            }
+        }
+    }
+    Ok(chars)
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(mode), Some(url), Some(model), Some(tokens)) = (
+        args.get(1),
+        args.get(2),
+        args.get(3),
+        args.get(4).and_then(|t| t.parse::<u64>().ok()),
+    ) else {
+        eprintln!("usage: cairn-bench engine|sdk URL MODEL TOKENS");
+        return std::process::ExitCode::from(2);
+    };
+    let started = Instant::now();
+    let result = match mode.as_str() {
+        "engine" => engine(url, model, tokens).await,
+        "sdk" => bare_sdk(url, model, tokens).await,
+        other => Err(format!("unknown mode {other}")),
+    };
+    match result {
+        Ok(chars) => {
+            let client = if mode == "engine" {
+                "cairn-engine"
+            } else {
+                "rust-sdk"
+            };
+            println!(
+                "{}",
+                serde_json::json!({ "client": client, "chars": chars, "seconds": started.elapsed().as_secs_f64() })
+            );
+            std::process::ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("cairn-bench {mode}: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,298 @@
+import {
+  getConversation,
+  listConversations,
+  newStreamId,
+  sendMessage,
+  stopStream,
+  toCairnError,
+  type CairnError,
+  type ChatEvent,
+  type ChatMessage,
+  type ConversationSummary,
+} from "../../ipc";
+import { nextFrame, type FrameScheduler } from "./frame";
+
+/** A message as the UI shows it: the stored fields plus what only a live stream knows. */
+export type UiMessage = ChatMessage & {
+  firstTokenMs: number | null;
+  error: CairnError | null;
+};
+
+function fromStored(message: ChatMessage): UiMessage {
+  return { ...message, firstTokenMs: null, error: null };
+}
+
+function localId(prefix: string): string {
+  return `${prefix}-${crypto.randomUUID()}`;
+}
+
+type ActiveStream = {
+  streamId: string;
+  userId: string;
+  assistantId: string;
+  pending: string;
+  flushScheduled: boolean;
+  /** Resolves when done, failed or cancelled has arrived. */
+  ended: Promise<void>;
+  markEnded: () => void;
+};
+
+// Channel messages and the command's reply travel separately, so the reply can
+// overtake the last event; wait this long for it before calling the answer incomplete.
+const TERMINAL_GRACE_MS = 3000;
+
+function newStream(streamId: string): ActiveStream {
+  let markEnded = () => {};
+  const ended = new Promise<void>((resolve) => {
+    markEnded = resolve;
+  });
+  return {
+    streamId,
+    userId: localId("user"),
+    assistantId: localId("assistant"),
+    pending: "",
+    flushScheduled: false,
+    ended,
+    markEnded,
+  };
+}
+
+/** Waits for `promise`, but no longer than `ms`. */
+function waitAtMost(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The chat: the conversation list, the open conversation, and the one stream
+ * that may be running. Deltas are buffered and applied once per frame.
+ */
+export class ChatSession {
+  conversations = $state<ConversationSummary[]>([]);
+  conversationsLoaded = $state(false);
+  activeId = $state<string | null>(null);
+  messages = $state<UiMessage[]>([]);
+  loadingConversation = $state(false);
+  /** The id of the running stream, or null when idle. */
+  streamId = $state<string | null>(null);
+  error = $state<CairnError | null>(null);
+
+  readonly streaming = $derived(this.streamId !== null);
+
+  #stream: ActiveStream | null = null;
+  #schedule: FrameScheduler;
+  #openRequest = 0;
+
+  constructor(options: { schedule?: FrameScheduler } = {}) {
+    this.#schedule = options.schedule ?? nextFrame;
+  }
+
+  async loadConversations(): Promise<void> {
+    try {
+      this.conversations = await listConversations();
+    } catch (e) {
+      this.error = toCairnError(e);
+    } finally {
+      this.conversationsLoaded = true;
+    }
+  }
+
+  /** Opens a stored conversation; ignored while an answer is streaming. */
+  async openConversation(id: string): Promise<void> {
+    if (this.streaming) return;
+    const request = ++this.#openRequest;
+    this.loadingConversation = true;
+    this.error = null;
+    try {
+      const conversation = await getConversation(id);
+      if (request !== this.#openRequest) return;
+      this.activeId = conversation.summary.id;
+      this.messages = conversation.messages.map(fromStored);
+    } catch (e) {
+      if (request === this.#openRequest) this.error = toCairnError(e);
+    } finally {
+      if (request === this.#openRequest) this.loadingConversation = false;
+    }
+  }
+
+  /** Clears the view for a new conversation; ignored while an answer is streaming. */
+  newChat(): void {
+    if (this.streaming) return;
+    this.#openRequest++;
+    this.loadingConversation = false;
+    this.activeId = null;
+    this.messages = [];
+    this.error = null;
+  }
+
+  dismissError(): void {
+    this.error = null;
+  }
+
+  /**
+   * Sends `text` to the model with invocation id `modelId` and streams the answer.
+   * Returns false (and sends nothing) for blank text, a missing model, or while
+   * another answer is streaming.
+   */
+  async send(text: string, modelId: string): Promise<boolean> {
+    if (text.trim() === "" || modelId === "" || this.streaming) return false;
+
+    const streamId = newStreamId();
+    const now = new Date().toISOString();
+    const stream = newStream(streamId);
+    this.#stream = stream;
+    this.streamId = streamId;
+    this.error = null;
+    this.messages.push(
+      {
+        id: stream.userId,
+        role: "user",
+        text,
+        status: "complete",
+        modelId: null,
+        inputTokens: null,
+        outputTokens: null,
+        createdAt: now,
+        firstTokenMs: null,
+        error: null,
+      },
+      {
+        id: stream.assistantId,
+        role: "assistant",
+        text: "",
+        status: "streaming",
+        modelId,
+        inputTokens: null,
+        outputTokens: null,
+        createdAt: now,
+        firstTokenMs: null,
+        error: null,
+      },
+    );
+
+    try {
+      await sendMessage(
+        { streamId, conversationId: this.activeId, modelId, text },
+        (event) => this.#onEvent(stream, event),
+      );
+      await waitAtMost(stream.ended, TERMINAL_GRACE_MS);
+    } catch (e) {
+      const error = toCairnError(e);
+      this.#flush(stream);
+      const assistant = this.#find(stream.assistantId);
+      if (assistant && assistant.status === "streaming") {
+        if (assistant.text === "") {
+          // Nothing was streamed: the request never started, so drop the empty answer.
+          this.messages = this.messages.filter((m) => m.id !== stream.assistantId);
+          const user = this.#find(stream.userId);
+          if (user) {
+            user.status = "failed";
+            user.error = error;
+          }
+        } else {
+          assistant.status = "failed";
+          assistant.error = error;
+        }
+      }
+      this.error = error;
+    } finally {
+      this.#finish(stream);
+    }
+    return true;
+  }
+
+  /** Asks the backend to stop the running answer; the partial text is kept. */
+  async stop(): Promise<void> {
+    const streamId = this.streamId;
+    if (streamId === null) return;
+    try {
+      await stopStream(streamId);
+    } catch (e) {
+      this.error = toCairnError(e);
+    }
+  }
+
+  #find(id: string): UiMessage | undefined {
+    return this.messages.find((m) => m.id === id);
+  }
+
+  #onEvent(stream: ActiveStream, event: ChatEvent): void {
+    if (this.#stream !== stream) return;
+    switch (event.type) {
+      case "started": {
+        this.activeId = event.conversationId;
+        const user = this.#find(stream.userId);
+        if (user) user.id = event.userMessageId;
+        const assistant = this.#find(stream.assistantId);
+        if (assistant) assistant.id = event.assistantMessageId;
+        stream.userId = event.userMessageId;
+        stream.assistantId = event.assistantMessageId;
+        return;
+      }
+      case "delta":
+        stream.pending += event.text;
+        if (!stream.flushScheduled) {
+          stream.flushScheduled = true;
+          this.#schedule(() => this.#flush(stream));
+        }
+        return;
+      case "done": {
+        stream.markEnded();
+        this.#flush(stream);
+        const assistant = this.#find(stream.assistantId);
+        if (assistant) {
+          assistant.status = "complete";
+          assistant.inputTokens = event.usage.inputTokens;
+          assistant.outputTokens = event.usage.outputTokens;
+          assistant.firstTokenMs = event.usage.firstTokenMs;
+        }
+        return;
+      }
+      case "failed": {
+        stream.markEnded();
+        this.#flush(stream);
+        const assistant = this.#find(stream.assistantId);
+        if (assistant) {
+          assistant.status = "failed";
+          assistant.error = event.error;
+        }
+        this.error = event.error;
+        return;
+      }
+      case "cancelled": {
+        stream.markEnded();
+        this.#flush(stream);
+        const assistant = this.#find(stream.assistantId);
+        if (assistant) assistant.status = "cancelled";
+        return;
+      }
+      default: {
+        const unknown: never = event;
+        throw new Error(`Unknown chat event: ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  #flush(stream: ActiveStream): void {
+    stream.flushScheduled = false;
+    if (stream.pending === "") return;
+    const assistant = this.#find(stream.assistantId);
+    if (assistant) assistant.text += stream.pending;
+    stream.pending = "";
+  }
+
+  #finish(stream: ActiveStream): void {
+    this.#flush(stream);
+    // A stream that ended without a terminal event is not a complete answer.
+    const assistant = this.#find(stream.assistantId);
+    if (assistant && assistant.status === "streaming") assistant.status = "incomplete";
+    if (this.#stream === stream) {
+      this.#stream = null;
+      this.streamId = null;
+    }
+    void this.loadConversations();
+  }
+}

@@ -1,0 +1,53 @@
+import { listModels, toCairnError, type CairnError, type ModelOption } from "../../ipc";
+
+export const MODEL_STORAGE_KEY = "cairn.model";
+
+function readSaved(): string | null {
+  try {
+    return globalThis.localStorage?.getItem(MODEL_STORAGE_KEY) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function save(invocationId: string): void {
+  try {
+    globalThis.localStorage?.setItem(MODEL_STORAGE_KEY, invocationId);
+  } catch {
+    // Without storage the choice is simply not remembered.
+  }
+}
+
+/** The models offered by the backend and the one the user picked (by invocation id). */
+export class ModelChoice {
+  models = $state<ModelOption[]>([]);
+  selectedId = $state("");
+  loaded = $state(false);
+  error = $state<CairnError | null>(null);
+
+  readonly selected = $derived(this.models.find((m) => m.invocationId === this.selectedId) ?? null);
+
+  async load(): Promise<void> {
+    try {
+      const models = await listModels();
+      this.models = models;
+      this.error = null;
+      const saved = readSaved();
+      const keep = [saved, this.selectedId].find(
+        (id) => id !== null && id !== "" && models.some((m) => m.invocationId === id),
+      );
+      this.selectedId = keep ?? models[0]?.invocationId ?? "";
+    } catch (e) {
+      this.error = toCairnError(e);
+    } finally {
+      this.loaded = true;
+    }
+  }
+
+  /** Selects a model and remembers it for next time. */
+  select(invocationId: string): void {
+    if (!this.models.some((m) => m.invocationId === invocationId)) return;
+    this.selectedId = invocationId;
+    save(invocationId);
+  }
+}

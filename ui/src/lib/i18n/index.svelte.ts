@@ -1,0 +1,106 @@
+import en from "./en.json";
+import zhTW from "./zh-TW.json";
+
+/** Every leaf path of the English dictionary, e.g. "composer.send". */
+type Leaves<T, Prefix extends string = ""> = {
+  [K in keyof T & string]: T[K] extends string ? `${Prefix}${K}` : Leaves<T[K], `${Prefix}${K}.`>;
+}[keyof T & string];
+
+export type Dictionary = typeof en;
+export type MessageKey = Leaves<Dictionary>;
+export type Locale = "en" | "zh-TW";
+export type Params = Record<string, string | number>;
+
+export const LOCALES: readonly Locale[] = ["en", "zh-TW"];
+export const LOCALE_STORAGE_KEY = "cairn.locale";
+
+// Assigning zh-TW to the English shape makes a missing key a type error.
+const dictionaries: Record<Locale, Dictionary> = { en, "zh-TW": zhTW };
+
+export function isLocale(value: unknown): value is Locale {
+  return value === "en" || value === "zh-TW";
+}
+
+/**
+ * Maps a BCP 47 tag to a supported locale: plain "zh" and Traditional Chinese
+ * tags (zh-TW, zh-HK, zh-MO, zh-Hant…) give zh-TW; everything else gives English.
+ */
+export function localeFromLanguage(tag: string | null | undefined): Locale {
+  const parts = (tag ?? "").toLowerCase().replace(/_/g, "-").split("-");
+  if (parts[0] !== "zh") return "en";
+  const rest = parts.slice(1);
+  if (rest.length === 0) return "zh-TW";
+  return rest.some((p) => p === "hant" || p === "tw" || p === "hk" || p === "mo") ? "zh-TW" : "en";
+}
+
+function readSaved(): Locale | null {
+  try {
+    const saved = globalThis.localStorage?.getItem(LOCALE_STORAGE_KEY);
+    return isLocale(saved) ? saved : null;
+  } catch {
+    return null;
+  }
+}
+
+export function detectLocale(): Locale {
+  return readSaved() ?? localeFromLanguage(globalThis.navigator?.language);
+}
+
+const state = $state<{ locale: Locale }>({ locale: detectLocale() });
+
+function applyToDocument(locale: Locale): void {
+  if (typeof document !== "undefined") document.documentElement.lang = locale;
+}
+applyToDocument(state.locale);
+
+export function getLocale(): Locale {
+  return state.locale;
+}
+
+export function setLocale(locale: Locale): void {
+  state.locale = locale;
+  applyToDocument(locale);
+  try {
+    globalThis.localStorage?.setItem(LOCALE_STORAGE_KEY, locale);
+  } catch {
+    // Storage can be unavailable; the choice then lasts for this session only.
+  }
+}
+
+function lookup(dictionary: Dictionary, key: string): string | undefined {
+  let node: unknown = dictionary;
+  for (const part of key.split(".")) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return typeof node === "string" ? node : undefined;
+}
+
+/** Translates `key` in the current locale; `{name}` placeholders are filled from `params`. */
+export function t(key: MessageKey, params?: Params): string {
+  const template = lookup(dictionaries[state.locale], key) ?? lookup(dictionaries.en, key) ?? key;
+  if (!params) return template;
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
+  );
+}
+
+/** Locale-aware number, e.g. 1,234. */
+export function formatNumber(value: number, options?: Intl.NumberFormatOptions): string {
+  return new Intl.NumberFormat(state.locale, options).format(value);
+}
+
+/** Today: the time; this year: day and month; otherwise the full short date. */
+export function formatShortDate(iso: string, now: Date = new Date()): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  const sameDay = date.toDateString() === now.toDateString();
+  if (sameDay) {
+    return new Intl.DateTimeFormat(state.locale, { hour: "numeric", minute: "2-digit" }).format(date);
+  }
+  const sameYear = date.getFullYear() === now.getFullYear();
+  return new Intl.DateTimeFormat(
+    state.locale,
+    sameYear ? { month: "short", day: "numeric" } : { year: "numeric", month: "short", day: "numeric" },
+  ).format(date);
+}

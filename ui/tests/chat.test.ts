@@ -1,0 +1,280 @@
+import { clearMocks } from "@tauri-apps/api/mocks";
+import { afterEach, describe, expect, it } from "vitest";
+import { ChatSession } from "../src/lib/features/chat/chat.svelte";
+import type { ConversationSummary } from "../src/lib/ipc";
+import { FakeStream, deferred, mockBackend, tick } from "./ipc-mock";
+
+const SUMMARY: ConversationSummary = {
+  id: "conv-1",
+  title: "Quarterly numbers",
+  modelId: "global.anthropic.claude-sonnet",
+  updatedAt: "2025-01-01T10:00:00Z",
+  messageCount: 2,
+};
+
+const STARTED = {
+  type: "started",
+  conversationId: "conv-1",
+  userMessageId: "u-1",
+  assistantMessageId: "a-1",
+} as const;
+
+const USAGE = { inputTokens: 12, outputTokens: 34, firstTokenMs: 420, totalMs: 900 };
+
+afterEach(() => clearMocks());
+
+/** A scheduler that only runs queued frames when told to. */
+function manualFrames() {
+  const queue: Array<() => void> = [];
+  return {
+    schedule: (run: () => void) => void queue.push(run),
+    get pending() {
+      return queue.length;
+    },
+    runAll() {
+      for (const run of queue.splice(0)) run();
+    },
+  };
+}
+
+describe("ChatSession.send", () => {
+  it("creates the user message, accumulates deltas and attaches usage on done", async () => {
+    let stream: FakeStream | undefined;
+    const calls = mockBackend({
+      send_message: async (args) => {
+        stream = new FakeStream(args);
+        stream.emit(STARTED);
+        stream.emit({ type: "delta", text: "Hel" });
+        stream.emit({ type: "delta", text: "lo **there**" });
+        stream.emit({ type: "done", usage: USAGE, stopReason: "end_turn" });
+        return null;
+      },
+      list_conversations: () => [SUMMARY],
+    });
+    const chat = new ChatSession();
+
+    const sent = await chat.send("Hi Claude", "global.anthropic.claude-sonnet");
+
+    expect(sent).toBe(true);
+    expect(stream?.request.text).toBe("Hi Claude");
+    expect(stream?.request.modelId).toBe("global.anthropic.claude-sonnet");
+    expect(stream?.request.conversationId).toBeNull();
+    expect(stream?.request.streamId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(chat.messages.map((m) => [m.id, m.role, m.text, m.status])).toEqual([
+      ["u-1", "user", "Hi Claude", "complete"],
+      ["a-1", "assistant", "Hello **there**", "complete"],
+    ]);
+    expect(chat.messages[1].inputTokens).toBe(12);
+    expect(chat.messages[1].outputTokens).toBe(34);
+    expect(chat.messages[1].firstTokenMs).toBe(420);
+    expect(chat.activeId).toBe("conv-1");
+    expect(chat.streaming).toBe(false);
+    expect(chat.error).toBeNull();
+    await tick();
+    expect(calls.filter((c) => c.cmd === "list_conversations")).toHaveLength(1);
+    expect(chat.conversations).toEqual([SUMMARY]);
+  });
+
+  it("batches deltas into one update per frame", async () => {
+    const frames = manualFrames();
+    const finish = deferred();
+    let stream: FakeStream | undefined;
+    mockBackend({
+      send_message: async (args) => {
+        stream = new FakeStream(args);
+        await finish.promise;
+        return null;
+      },
+      list_conversations: () => [],
+    });
+    const chat = new ChatSession({ schedule: frames.schedule });
+
+    const done = chat.send("Count", "m");
+    await tick();
+    expect(chat.streaming).toBe(true);
+    expect(chat.messages.at(-1)?.status).toBe("streaming");
+
+    stream!.emit(STARTED);
+    stream!.emit({ type: "delta", text: "one " });
+    stream!.emit({ type: "delta", text: "two " });
+    stream!.emit({ type: "delta", text: "three" });
+    expect(frames.pending).toBe(1);
+    expect(chat.messages.at(-1)?.text).toBe("");
+
+    frames.runAll();
+    expect(chat.messages.at(-1)?.text).toBe("one two three");
+
+    stream!.emit({ type: "delta", text: "!" });
+    stream!.emit({ type: "done", usage: USAGE, stopReason: "end_turn" });
+    // The terminal event flushes without waiting for a frame.
+    expect(chat.messages.at(-1)?.text).toBe("one two three!");
+    finish.resolve();
+    await done;
+    expect(chat.messages.at(-1)?.status).toBe("complete");
+  });
+
+  it("continues the open conversation", async () => {
+    let request: FakeStream["request"] | undefined;
+    mockBackend({
+      get_conversation: () => ({ summary: SUMMARY, messages: [] }),
+      send_message: async (args) => {
+        const stream = new FakeStream(args);
+        request = stream.request;
+        stream.emit(STARTED);
+        stream.emit({ type: "done", usage: USAGE, stopReason: "end_turn" });
+        return null;
+      },
+      list_conversations: () => [SUMMARY],
+    });
+    const chat = new ChatSession();
+    await chat.openConversation("conv-1");
+    await chat.send("More please", "m");
+    expect(request?.conversationId).toBe("conv-1");
+  });
+
+  it("stop calls stop_stream with the stream id and keeps the partial answer", async () => {
+    let stream: FakeStream | undefined;
+    const stopped = deferred();
+    const calls = mockBackend({
+      send_message: async (args) => {
+        stream = new FakeStream(args);
+        stream.emit(STARTED);
+        stream.emit({ type: "delta", text: "Partial answ" });
+        await stopped.promise;
+        stream.emit({ type: "cancelled" });
+        return null;
+      },
+      stop_stream: () => {
+        stopped.resolve();
+        return true;
+      },
+      list_conversations: () => [],
+    });
+    const chat = new ChatSession();
+
+    const done = chat.send("Tell me a long story", "m");
+    await tick();
+    expect(chat.streamId).toBe(stream!.request.streamId);
+    await chat.stop();
+    await done;
+
+    const stopCall = calls.find((c) => c.cmd === "stop_stream");
+    expect(stopCall?.args).toEqual({ streamId: stream!.request.streamId });
+    expect(chat.messages.at(-1)).toMatchObject({ role: "assistant", text: "Partial answ", status: "cancelled" });
+    expect(chat.streaming).toBe(false);
+    expect(chat.error).toBeNull();
+  });
+
+  it("surfaces a failed event's error kind", async () => {
+    mockBackend({
+      send_message: async (args) => {
+        const stream = new FakeStream(args);
+        stream.emit(STARTED);
+        stream.emit({ type: "delta", text: "Begin" });
+        stream.emit({ type: "failed", error: { kind: "throttled", message: "ThrottlingException: rate exceeded" } });
+        return null;
+      },
+      list_conversations: () => [],
+    });
+    const chat = new ChatSession();
+    await chat.send("Hi", "m");
+
+    expect(chat.error).toEqual({ kind: "throttled", message: "ThrottlingException: rate exceeded" });
+    expect(chat.messages.at(-1)).toMatchObject({ text: "Begin", status: "failed" });
+    expect(chat.messages.at(-1)?.error?.kind).toBe("throttled");
+  });
+
+  it("reports an error returned before streaming and drops the empty answer", async () => {
+    mockBackend({
+      send_message: () => Promise.reject({ kind: "notFound", message: "unknown model x" }),
+      list_conversations: () => [],
+    });
+    const chat = new ChatSession();
+    await chat.send("Hi", "x");
+
+    expect(chat.error?.kind).toBe("notFound");
+    expect(chat.messages).toHaveLength(1);
+    expect(chat.messages[0]).toMatchObject({ role: "user", status: "failed" });
+    expect(chat.streaming).toBe(false);
+  });
+
+  it("waits for a terminal event that arrives after the command's reply", async () => {
+    mockBackend({
+      send_message: async (args) => {
+        const stream = new FakeStream(args);
+        stream.emit(STARTED);
+        stream.emit({ type: "delta", text: "Late" });
+        setTimeout(() => stream.emit({ type: "done", usage: USAGE, stopReason: "end_turn" }), 20);
+        return null;
+      },
+      list_conversations: () => [],
+    });
+    const chat = new ChatSession();
+    await chat.send("Hi", "m");
+    expect(chat.messages.at(-1)).toMatchObject({ text: "Late", status: "complete", outputTokens: 34 });
+  });
+
+  it.each(["", "   ", "\n\t "])("does not send blank text %j", async (text) => {
+    const calls = mockBackend({ list_conversations: () => [] });
+    const chat = new ChatSession();
+    expect(await chat.send(text, "m")).toBe(false);
+    expect(calls.some((c) => c.cmd === "send_message")).toBe(false);
+    expect(chat.messages).toHaveLength(0);
+  });
+
+  it("does not start a second stream while one is running", async () => {
+    const finish = deferred();
+    const calls = mockBackend({
+      send_message: async (args) => {
+        const stream = new FakeStream(args);
+        await finish.promise;
+        stream.emit({ type: "cancelled" });
+        return null;
+      },
+      list_conversations: () => [],
+    });
+    const chat = new ChatSession();
+    const first = chat.send("one", "m");
+    await tick();
+    expect(await chat.send("two", "m")).toBe(false);
+    finish.resolve();
+    await first;
+    expect(calls.filter((c) => c.cmd === "send_message")).toHaveLength(1);
+  });
+});
+
+describe("ChatSession conversations", () => {
+  it("opens a stored conversation", async () => {
+    mockBackend({
+      get_conversation: (args) => {
+        expect(args).toEqual({ id: "conv-1" });
+        return {
+          summary: SUMMARY,
+          messages: [
+            { id: "u", role: "user", text: "Q", status: "complete", modelId: null, inputTokens: null, outputTokens: null, createdAt: "2025-01-01T10:00:00Z" },
+            { id: "a", role: "assistant", text: "A", status: "incomplete", modelId: "m", inputTokens: 1, outputTokens: 2, createdAt: "2025-01-01T10:00:01Z" },
+          ],
+        };
+      },
+    });
+    const chat = new ChatSession();
+    await chat.openConversation("conv-1");
+    expect(chat.activeId).toBe("conv-1");
+    expect(chat.messages.map((m) => [m.role, m.text, m.status])).toEqual([
+      ["user", "Q", "complete"],
+      ["assistant", "A", "incomplete"],
+    ]);
+
+    chat.newChat();
+    expect(chat.activeId).toBeNull();
+    expect(chat.messages).toEqual([]);
+  });
+
+  it("shows a storage error when the list cannot be read", async () => {
+    mockBackend({ list_conversations: () => Promise.reject({ kind: "storage", message: "database is locked" }) });
+    const chat = new ChatSession();
+    await chat.loadConversations();
+    expect(chat.error?.kind).toBe("storage");
+    expect(chat.conversationsLoaded).toBe(true);
+  });
+});
