@@ -16,6 +16,11 @@ pub fn run() {
         .with_writer(std::io::stderr)
         .init();
 
+    if let Some(problem) = missing_display() {
+        eprintln!("{problem}");
+        std::process::exit(1);
+    }
+
     let builder = ipc::builder();
     let result = tauri::Builder::default()
         .invoke_handler(builder.invoke_handler())
@@ -32,4 +37,12 @@ pub fn run() {
         eprintln!("Cairn could not start its window: {error}. Cairn needs a graphical desktop session (DISPLAY or WAYLAND_DISPLAY).");
         std::process::exit(1);
     }
+}
+
+/// GTK aborts with a panic when there is no display; say it plainly instead.
+fn missing_display() -> Option<&'static str> {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    (cfg!(target_os = "linux") && !set("DISPLAY") && !set("WAYLAND_DISPLAY")).then_some(
+        "Cairn cannot open its window: no graphical display was found (DISPLAY and WAYLAND_DISPLAY are not set). Start Cairn from a desktop session, or under Xvfb for headless use.",
+    )
 }

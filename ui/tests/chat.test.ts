@@ -71,7 +71,7 @@ describe("ChatSession.send", () => {
     expect(chat.streaming).toBe(false);
     expect(chat.error).toBeNull();
     await tick();
-    expect(calls.filter((c) => c.cmd === "list_conversations")).toHaveLength(1);
+    expect(calls.filter((c) => c.cmd === "list_conversations")).toHaveLength(2); // once when the conversation is stored (started), once when the answer ends
     expect(chat.conversations).toEqual([SUMMARY]);
   });
 

@@ -129,7 +129,7 @@ pub async fn list_chat_models(clients: &BedrockClients) -> Result<Vec<ModelOptio
             endpoint,
         });
     }
-    options.sort_by(|a, b| (a.lifecycle != "ACTIVE").cmp(&(b.lifecycle != "ACTIVE")));
+    options.sort_by_key(|o| o.lifecycle != "ACTIVE");
     Ok(options)
 }
 

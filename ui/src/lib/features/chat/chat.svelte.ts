@@ -230,6 +230,8 @@ export class ChatSession {
         if (assistant) assistant.id = event.assistantMessageId;
         stream.userId = event.userMessageId;
         stream.assistantId = event.assistantMessageId;
+        // The conversation (new or touched) is stored now: show it in the sidebar at once.
+        void this.loadConversations();
         return;
       }
       case "delta":
