@@ -13,6 +13,8 @@ use crate::CairnError;
 
 /// Partial answers are written to the database at most this often while streaming.
 const SAVE_EVERY: Duration = Duration::from_millis(250);
+/// The clock is read once per this many deltas: fast streams send thousands a second.
+const DELTAS_PER_CLOCK_CHECK: u32 = 8;
 
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -205,12 +207,17 @@ impl ChatService {
         let mut first_token: Option<Duration> = None;
         let mut last_save = Instant::now();
         let mut saved_len = 0;
+        let mut deltas_since_check = 0u32;
         let mut stop_reason: Option<String> = None;
         let mut usage = None;
+        // One waiter for the whole stream: a fresh `cancelled()` per delta would register and
+        // unregister with the token thousands of times a second on fast streams.
+        let cancelled = cancel.cancelled();
+        tokio::pin!(cancelled);
         loop {
             let next = tokio::select! {
                 biased;
-                _ = cancel.cancelled() => {
+                _ = &mut cancelled => {
                     self.store.finish_message(message_id, &text, MessageStatus::Cancelled, None)?;
                     emit(ChatEvent::Cancelled);
                     return Ok(());
@@ -222,10 +229,14 @@ impl ChatService {
                     first_token.get_or_insert_with(|| started.elapsed());
                     text.push_str(&delta);
                     emit(ChatEvent::Delta { text: delta });
-                    if last_save.elapsed() >= SAVE_EVERY && text.len() != saved_len {
-                        self.store.save_partial(message_id, &text)?;
-                        saved_len = text.len();
-                        last_save = Instant::now();
+                    deltas_since_check += 1;
+                    if deltas_since_check >= DELTAS_PER_CLOCK_CHECK {
+                        deltas_since_check = 0;
+                        if last_save.elapsed() >= SAVE_EVERY && text.len() != saved_len {
+                            self.store.save_partial(message_id, &text)?;
+                            saved_len = text.len();
+                            last_save = Instant::now();
+                        }
                     }
                 }
                 Some(Ok(StreamEvent::Stop { reason })) => stop_reason = Some(reason),
