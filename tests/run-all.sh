@@ -28,8 +28,8 @@ tests/with-keyring.sh cargo test "${features[@]}" -- --include-ignored
 step "Conformance: boto3 and anthropic[bedrock] against cairn-sim"
 tests/conformance/run.sh
 
-step "End to end: the real window under Xvfb through WebDriver"
-tests/e2e/run.sh
+step "End to end: the real window under Xvfb through WebDriver (with a real keychain)"
+tests/with-keyring.sh tests/e2e/run.sh
 
 echo
 echo "all suites passed in $((SECONDS - started)) s"

@@ -3,7 +3,7 @@
 use specta_typescript::Typescript;
 use tauri_specta::{collect_commands, Builder};
 
-use crate::commands::{app, chat, models};
+use crate::commands::{app, chat, connection, models};
 
 /// Where the generated bindings live, relative to this crate.
 pub const BINDINGS_PATH: &str = "../ui/src/lib/ipc/bindings.ts";
@@ -19,6 +19,15 @@ pub fn builder() -> Builder<tauri::Wry> {
             chat::get_conversation,
             chat::send_message,
             chat::stop_stream,
+            connection::list_connections,
+            connection::list_profiles,
+            connection::region_choices,
+            connection::save_connection,
+            connection::verify_connection,
+            connection::delete_connection,
+            connection::activate_connection,
+            connection::sso_start,
+            connection::sso_poll,
         ])
 }
 

@@ -23,6 +23,7 @@ pub fn run() {
 
     let builder = ipc::builder();
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_opener::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);

@@ -1,35 +1,50 @@
-//! What the commands share: the engine handles and the running streams.
+//! What the commands share: the engine handles, the active connection, the running streams.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
-use cairn_bedrock::ErrorKind;
+use cairn_bedrock::{ErrorKind, ProfileLocation};
 use cairn_core::chat::ChatService;
-use cairn_core::session::{self, AppMode, Session};
+use cairn_core::connections::{
+    ConnectionInput, ConnectionKind, ConnectionService, EndpointOverrides, DEMO_ID,
+};
+use cairn_core::session::{self, AppMode, Demo};
 use cairn_core::CairnError;
 use cairn_store::Store;
+use cairn_vault::KeychainStore;
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
-/// What the UI needs to know at start: demo or AWS, the region, and any start-up failure.
+/// The keychain service name under which Cairn keeps connection secrets.
+const KEYCHAIN_SERVICE: &str = "dev.cairn.desktop";
+
+/// What the UI needs to know: demo or AWS, which connection, the region, start-up failures.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AppStatus {
     pub mode: AppMode,
+    /// The active connection, or `demo`.
+    pub connection_id: String,
+    pub connection_name: Option<String>,
     pub region: String,
     pub simulator_endpoint: Option<String>,
+    /// A failure at start (or when the saved connection could not be used) to show plainly.
     pub startup_error: Option<CairnError>,
 }
 
+struct Active {
+    status: AppStatus,
+    chat: Option<Arc<ChatService>>,
+}
+
 pub struct AppState {
-    pub status: AppStatus,
-    pub store: Option<Arc<Store>>,
-    pub chat: Option<Arc<ChatService>>,
+    store: Option<Arc<Store>>,
+    connections: Option<Arc<ConnectionService>>,
+    demo: Option<Demo>,
+    active: RwLock<Active>,
     /// stream ID → its cancellation
     pub streams: Mutex<HashMap<String, CancellationToken>>,
-    /// Keeps the demo simulator alive as long as the app.
-    _session: Option<Session>,
 }
 
 /// `CAIRN_DATA_DIR` wins (tests, portable use); else the OS's app data directory.
@@ -39,14 +54,22 @@ pub fn data_dir(app_data_dir: Option<PathBuf>) -> Option<PathBuf> {
         .or(app_data_dir)
 }
 
+fn env_lookup(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+async fn start_demo_from_env() -> Result<Demo, CairnError> {
+    let text = match std::env::var("CAIRN_SIM_CONFIG") {
+        Ok(path) => Some(std::fs::read_to_string(&path).map_err(|e| {
+            CairnError::new(ErrorKind::Simulator, format!("cannot read {path}: {e}"))
+        })?),
+        Err(_) => None,
+    };
+    session::start_demo(session::demo_config(text.as_deref())?).await
+}
+
 impl AppState {
     pub async fn start(data_dir: Option<PathBuf>) -> Self {
-        let env = |name: &str| std::env::var(name).ok();
-        let home = std::env::var_os("HOME")
-            .or_else(|| std::env::var_os("USERPROFILE"))
-            .map(PathBuf::from);
-        let (region, _) = session::region_from_env(env);
-
         let mut startup_error = None;
         let store = match data_dir {
             Some(dir) => match Store::open_in(&dir) {
@@ -64,72 +87,164 @@ impl AppState {
                 None
             }
         };
-
-        let session = if session::aws_configured(env, home.as_deref()) {
-            Ok(session::start_aws(region.clone()).await)
-        } else {
-            let config_text = std::env::var("CAIRN_SIM_CONFIG")
-                .ok()
-                .map(|path| {
-                    std::fs::read_to_string(&path).map_err(|e| {
-                        CairnError::new(ErrorKind::Simulator, format!("cannot read {path}: {e}"))
-                    })
-                })
-                .transpose();
-            match config_text {
-                Ok(text) => match session::demo_config(text.as_deref()) {
-                    Ok(config) => session::start_demo(config).await,
-                    Err(e) => Err(e),
-                },
-                Err(e) => Err(e),
-            }
-        };
-
-        let (mode, session) = match session {
-            Ok(s) => (s.mode, Some(s)),
-            Err(e) => {
-                tracing::error!(error = %e, "the session could not start");
-                startup_error.get_or_insert(e);
-                (AppMode::Demo, None)
-            }
-        };
-        let chat = match (&store, &session) {
-            (Some(store), Some(session)) => Some(Arc::new(ChatService::new(
+        let connections = store.as_ref().map(|store| {
+            Arc::new(ConnectionService::new(
                 store.clone(),
-                session.clients.clone(),
-            ))),
-            _ => None,
+                Arc::new(KeychainStore::new(KEYCHAIN_SERVICE)),
+                ProfileLocation::default(),
+                Arc::new(env_lookup),
+            ))
+        });
+        let demo = match start_demo_from_env().await {
+            Ok(demo) => Some(demo),
+            Err(e) => {
+                tracing::error!(error = %e, "the demo could not start");
+                startup_error.get_or_insert(e);
+                None
+            }
         };
-        let status = AppStatus {
-            mode,
-            region: session.as_ref().map_or(region, |s| s.region.clone()),
-            simulator_endpoint: session
-                .as_ref()
-                .and_then(|s| s.simulator.as_ref())
-                .map(|sim| sim.url()),
-            startup_error,
-        };
-        tracing::info!(mode = ?status.mode, region = %status.region, "Cairn started");
-        Self {
-            status,
+        let state = Self {
             store,
-            chat,
+            connections,
+            demo,
+            active: RwLock::new(Active {
+                status: AppStatus {
+                    mode: AppMode::Demo,
+                    connection_id: DEMO_ID.to_owned(),
+                    connection_name: None,
+                    region: "us-east-1".to_owned(),
+                    simulator_endpoint: None,
+                    startup_error: startup_error.clone(),
+                },
+                chat: None,
+            }),
             streams: Mutex::new(HashMap::new()),
-            _session: session,
+        };
+        if let Some(connections) = &state.connections {
+            if let Err(e) = adopt_local_aws_setup(connections).await {
+                tracing::warn!(error = %e, "could not add this computer's AWS setup");
+            }
+        }
+        let wanted = state
+            .connections
+            .as_ref()
+            .and_then(|c| c.active_id().ok())
+            .unwrap_or_else(|| DEMO_ID.to_owned());
+        if let Err(e) = state.activate(&wanted).await {
+            tracing::warn!(error = %e, connection = %wanted, "falling back to the demo");
+            let _ = state.activate(DEMO_ID).await;
+            state.set_startup_error(e);
+        } else if let Some(e) = startup_error {
+            state.set_startup_error(e);
+        }
+        let status = state.status();
+        tracing::info!(mode = ?status.mode, region = %status.region, "Cairn started");
+        state
+    }
+
+    fn set_startup_error(&self, error: CairnError) {
+        if let Ok(mut active) = self.active.write() {
+            active.status.startup_error = Some(error);
         }
     }
 
-    pub fn chat(&self) -> Result<&Arc<ChatService>, CairnError> {
-        self.chat.as_ref().ok_or_else(|| self.unavailable())
+    pub fn status(&self) -> AppStatus {
+        self.active
+            .read()
+            .map(|a| a.status.clone())
+            .unwrap_or_else(|p| p.into_inner().status.clone())
+    }
+
+    /// Makes `id` the active connection: builds its clients and a chat service on them.
+    pub async fn activate(&self, id: &str) -> Result<AppStatus, CairnError> {
+        let connections = self.connections()?;
+        let store = self.store()?;
+        let clients = session::clients_for(connections, self.demo.as_ref(), id).await?;
+        let (mode, name) = if id == DEMO_ID {
+            (AppMode::Demo, None)
+        } else {
+            (AppMode::Aws, Some(connections.get(id)?.name))
+        };
+        connections.set_active(id)?;
+        let status = AppStatus {
+            mode,
+            connection_id: id.to_owned(),
+            connection_name: name,
+            region: clients.region.clone(),
+            simulator_endpoint: (id == DEMO_ID)
+                .then(|| self.demo.as_ref().map(|d| d.simulator.url()))
+                .flatten(),
+            startup_error: None,
+        };
+        let chat = Arc::new(ChatService::new(store.clone(), clients));
+        let mut active = self
+            .active
+            .write()
+            .map_err(|_| CairnError::new(ErrorKind::Internal, "state lock poisoned"))?;
+        *active = Active {
+            status: status.clone(),
+            chat: Some(chat),
+        };
+        tracing::info!(connection = %id, "connection activated");
+        Ok(status)
+    }
+
+    pub fn chat(&self) -> Result<Arc<ChatService>, CairnError> {
+        let active = self
+            .active
+            .read()
+            .map_err(|_| CairnError::new(ErrorKind::Internal, "state lock poisoned"))?;
+        active
+            .chat
+            .clone()
+            .ok_or_else(|| self.unavailable(&active.status))
     }
 
     pub fn store(&self) -> Result<&Arc<Store>, CairnError> {
-        self.store.as_ref().ok_or_else(|| self.unavailable())
+        self.store
+            .as_ref()
+            .ok_or_else(|| self.unavailable(&self.status()))
     }
 
-    fn unavailable(&self) -> CairnError {
-        self.status.startup_error.clone().unwrap_or_else(|| {
+    pub fn connections(&self) -> Result<&Arc<ConnectionService>, CairnError> {
+        self.connections
+            .as_ref()
+            .ok_or_else(|| self.unavailable(&self.status()))
+    }
+
+    fn unavailable(&self, status: &AppStatus) -> CairnError {
+        status.startup_error.clone().unwrap_or_else(|| {
             CairnError::new(ErrorKind::Internal, "Cairn did not finish starting")
         })
     }
+}
+
+/// On the very first start, an AWS setup already on this computer (environment variables,
+/// `~/.aws` files) becomes a connection of its own and the active one.
+async fn adopt_local_aws_setup(connections: &ConnectionService) -> Result<(), CairnError> {
+    let home = std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .map(PathBuf::from);
+    let first_start = connections.list()?.is_empty() && connections.active_id()? == DEMO_ID;
+    if !first_start || !session::aws_configured(env_lookup, home.as_deref()) {
+        return Ok(());
+    }
+    let input = ConnectionInput {
+        id: None,
+        name: "This computer's AWS setup".to_owned(),
+        kind: ConnectionKind::DefaultChain,
+        region: None,
+        profile: None,
+        access_key_id: None,
+        secret_access_key: None,
+        session_token: None,
+        api_key: None,
+        endpoints: EndpointOverrides::default(),
+        session_only: false,
+        sso_flow_id: None,
+        sso_account_id: None,
+        sso_role_name: None,
+    };
+    let saved = connections.save(input).await?;
+    connections.set_active(&saved.id)
 }

@@ -10,7 +10,7 @@ use std::time::Instant;
 use aws_sdk_bedrockruntime::types::{
     ContentBlock, ContentBlockDelta, ConversationRole, ConverseStreamOutput, Message,
 };
-use cairn_bedrock::{BedrockClients, CredentialSource, Target};
+use cairn_bedrock::{BedrockClients, CredentialSource, Endpoints, ProfileLocation, Target};
 use cairn_core::chat::{ChatEvent, ChatService, SendRequest};
 use tokio_util::sync::CancellationToken;
 
@@ -21,12 +21,13 @@ fn prompt(tokens: u64) -> String {
 async fn clients(url: &str) -> BedrockClients {
     BedrockClients::connect(&Target {
         region: "us-east-1".into(),
-        endpoint_url: Some(url.into()),
+        endpoints: Endpoints::all(url),
         credentials: CredentialSource::Static {
             access_key_id: cairn_sim::DEFAULT_ACCESS_KEY_ID.into(),
             secret_access_key: cairn_sim::DEFAULT_SECRET_ACCESS_KEY.into(),
             session_token: None,
         },
+        profiles: ProfileLocation::default(),
     })
     .await
 }

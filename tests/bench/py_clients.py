@@ -18,8 +18,8 @@ import os
 import sys
 import time
 
-ACCESS_KEY = "AKIDCAIRNSIMULATOR"
-SECRET_KEY = "cairn-sim-secret-key"
+ACCESS_KEY = "AKIACAIRNSIMULATOR01"
+SECRET_KEY = "cairn/simulator/secret/key/0123456789abc"
 REGION = "us-east-1"
 
 

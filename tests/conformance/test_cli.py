@@ -7,7 +7,7 @@ import subprocess
 
 from simkit import LISTEN_RE, Creds, boto_client, sim_binary, user_text
 
-DEFAULT_PAIR = Creds("AKIDCAIRNSIMULATOR", "cairn-sim-secret-key")
+DEFAULT_PAIR = Creds("AKIACAIRNSIMULATOR01", "cairn/simulator/secret/key/0123456789abc")
 
 
 def test_first_line_is_the_listening_url(sim_process):

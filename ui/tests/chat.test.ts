@@ -171,7 +171,10 @@ describe("ChatSession.send", () => {
         const stream = new FakeStream(args);
         stream.emit(STARTED);
         stream.emit({ type: "delta", text: "Begin" });
-        stream.emit({ type: "failed", error: { kind: "throttled", message: "ThrottlingException: rate exceeded" } });
+        stream.emit({
+          type: "failed",
+          error: { kind: "throttled", code: "ThrottlingException", message: "ThrottlingException: rate exceeded" },
+        });
         return null;
       },
       list_conversations: () => [],
@@ -179,7 +182,7 @@ describe("ChatSession.send", () => {
     const chat = new ChatSession();
     await chat.send("Hi", "m");
 
-    expect(chat.error).toEqual({ kind: "throttled", message: "ThrottlingException: rate exceeded" });
+    expect(chat.error).toEqual({ kind: "throttled", code: "ThrottlingException", message: "ThrottlingException: rate exceeded" });
     expect(chat.messages.at(-1)).toMatchObject({ text: "Begin", status: "failed" });
     expect(chat.messages.at(-1)?.error?.kind).toBe("throttled");
   });

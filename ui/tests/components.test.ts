@@ -150,7 +150,9 @@ describe("MessageBubble", () => {
 
 describe("ErrorNotice", () => {
   it("shows plain words by kind plus the technical detail", () => {
-    const root = render(ErrorNotice, { error: { kind: "needsProfile", message: "ValidationException: on-demand throughput isn't supported" } });
+    const root = render(ErrorNotice, {
+      error: { kind: "needsProfile", code: "ValidationException", message: "ValidationException: on-demand throughput isn't supported" },
+    });
     const notice = byTestId(root, "error-notice")!;
     expect(notice.dataset.kind).toBe("needsProfile");
     expect(notice.textContent).toContain("inference profile");
@@ -177,6 +179,22 @@ describe("App", () => {
     { modelId: "a.old", invocationId: "a.old", name: "Claude Old", lifecycle: "LEGACY", endpoint: "base" },
   ];
 
+  function demoStatus(over: Partial<AppStatus> = {}): AppStatus {
+    return { mode: "demo", connectionId: "demo", connectionName: null, region: "us-west-2", simulatorEndpoint: null, startupError: null, ...over };
+  }
+
+  function awsStatus(over: Partial<AppStatus> = {}): AppStatus {
+    return {
+      mode: "aws",
+      connectionId: "6f1c2b1e-0000-4000-8000-000000000001",
+      connectionName: "Work",
+      region: "eu-central-1",
+      simulatorEndpoint: null,
+      startupError: null,
+      ...over,
+    };
+  }
+
   function backend(status: AppStatus, extra: Record<string, (args: unknown) => unknown> = {}) {
     return mockBackend({
       app_status: () => status,
@@ -196,11 +214,13 @@ describe("App", () => {
   }
 
   it("shows the demo banner in demo mode", async () => {
-    backend({ mode: "demo", region: "us-west-2", simulatorEndpoint: "http://127.0.0.1:4010", startupError: null });
+    backend(demoStatus({ simulatorEndpoint: "http://127.0.0.1:4010" }));
     const root = render(App, {});
     await settle();
     expect(byTestId(root, "demo-banner")?.textContent).toContain("simulated");
-    expect(root.textContent).toContain("Region: us-west-2");
+    const button = byTestId(root, "connection-button")!;
+    expect(button.textContent).toContain("Demo · US West (Oregon)");
+    expect(button.textContent).toContain("us-west-2");
     const picker = byTestId<HTMLSelectElement>(root, "model-picker")!;
     expect([...picker.options].map((o) => o.value)).toEqual(["global.a.sonnet", "a.old"]);
     expect(picker.options[0].textContent).toBe("Claude Sonnet · global endpoint");
@@ -209,15 +229,15 @@ describe("App", () => {
   });
 
   it("has no demo banner when connected to AWS", async () => {
-    backend({ mode: "aws", region: "eu-central-1", simulatorEndpoint: null, startupError: null });
+    backend(awsStatus());
     const root = render(App, {});
     await settle();
     expect(byTestId(root, "demo-banner")).toBeNull();
-    expect(root.textContent).toContain("Region: eu-central-1");
+    expect(byTestId(root, "connection-button")?.textContent).toContain("Work · Europe (Frankfurt)");
   });
 
   it("shows a startup error instead of a blank window", async () => {
-    backend({ mode: "aws", region: "eu-central-1", simulatorEndpoint: null, startupError: { kind: "credentials", message: "no profile" } });
+    backend(awsStatus({ startupError: { kind: "credentials", code: null, message: "no profile" } }));
     const root = render(App, {});
     await settle();
     const notice = byTestId(root, "error-notice");
@@ -226,7 +246,7 @@ describe("App", () => {
 
   it("streams an answer end to end through the screen", async () => {
     backend(
-      { mode: "demo", region: "us-west-2", simulatorEndpoint: null, startupError: null },
+      demoStatus(),
       {
         send_message: async (args) => {
           const stream = new FakeStream(args as never);

@@ -6,5 +6,5 @@ use crate::state::{AppState, AppStatus};
 #[tauri::command]
 #[specta::specta]
 pub fn app_status(state: State<'_, AppState>) -> AppStatus {
-    state.status.clone()
+    state.status()
 }

@@ -32,7 +32,7 @@ pub async fn send_message(
     request: SendRequest,
     on_event: Channel<ChatEvent>,
 ) -> Result<(), CairnError> {
-    let chat = state.chat()?.clone();
+    let chat = state.chat()?;
     let cancel = CancellationToken::new();
     let stream_id = request.stream_id.clone();
     if let Ok(mut streams) = state.streams.lock() {

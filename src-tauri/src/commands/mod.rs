@@ -2,4 +2,5 @@
 
 pub mod app;
 pub mod chat;
+pub mod connection;
 pub mod models;

@@ -68,6 +68,12 @@ pub fn choose_invocation(
 
 /// Lists the Claude models this connection can chat with, newest first within each lifecycle.
 pub async fn list_chat_models(clients: &BedrockClients) -> Result<Vec<ModelOption>, BedrockError> {
+    if clients.runtime_only {
+        return Err(BedrockError::new(
+            crate::ErrorKind::NeedsSigV4,
+            "the model catalog (ListFoundationModels) needs AWS access keys or a profile; a Bedrock API key only works for chat",
+        ));
+    }
     let models = clients
         .control
         .list_foundation_models()

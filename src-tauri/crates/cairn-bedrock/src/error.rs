@@ -27,6 +27,13 @@ pub enum ErrorKind {
     Storage,
     /// The offline demo's simulator could not start.
     Simulator,
+    /// The OS keychain is missing (e.g. no Secret Service running).
+    KeychainUnavailable,
+    /// The OS keychain is locked.
+    KeychainLocked,
+    /// The feature needs SigV4 credentials (access keys, a profile); a Bedrock API key only
+    /// works for chat.
+    NeedsSigV4,
     /// A bug in Cairn.
     Internal,
 }
@@ -35,6 +42,9 @@ pub enum ErrorKind {
 #[error("{kind:?}: {message}")]
 pub struct BedrockError {
     pub kind: ErrorKind,
+    /// The AWS error code when there is one (`InvalidSignatureException`, …) or Cairn's own
+    /// (`AccessKeyIdInvalid`, …): the UI picks more specific words by it.
+    pub code: Option<String>,
     /// Technical detail (Bedrock's own message); the UI shows it under its plain words.
     pub message: String,
 }
@@ -43,8 +53,14 @@ impl BedrockError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self {
             kind,
+            code: None,
             message: message.into(),
         }
+    }
+
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
     }
 }
 
@@ -82,6 +98,16 @@ pub fn kind_for_code(code: &str, message: &str) -> ErrorKind {
     }
 }
 
+/// STS names the same credential failures differently from Bedrock; the UI knows one name each.
+pub fn canonical_code(code: &str) -> &str {
+    match code {
+        "SignatureDoesNotMatch" => "InvalidSignatureException",
+        "InvalidClientTokenId" => "UnrecognizedClientException",
+        "ExpiredToken" => "ExpiredTokenException",
+        other => other,
+    }
+}
+
 /// Classifies any SDK operation error.
 pub fn from_sdk<E, R>(err: &SdkError<E, R>) -> BedrockError
 where
@@ -94,8 +120,15 @@ where
             let code = inner.code().unwrap_or("Unknown");
             let message = inner.message().unwrap_or("no message").to_owned();
             BedrockError::new(kind_for_code(code, &message), format!("{code}: {message}"))
+                .with_code(canonical_code(code))
         }
         SdkError::TimeoutError(_) => BedrockError::new(ErrorKind::Network, "the request timed out"),
+        SdkError::ConstructionFailure(_) | SdkError::DispatchFailure(_)
+            if source_chain(err).contains(crate::sso::SSO_SESSION_EXPIRED) =>
+        {
+            BedrockError::new(ErrorKind::Credentials, crate::sso::SSO_SESSION_EXPIRED)
+                .with_code("SsoSessionExpired")
+        }
         SdkError::DispatchFailure(failure) => {
             let detail = format!("{:?}", failure);
             if detail.contains("credential") || detail.contains("Credential") {

@@ -5,6 +5,10 @@ pub mod catalog;
 pub mod chat;
 pub mod client;
 pub mod error;
+pub mod identity;
+pub mod profiles;
+pub mod regions;
+pub mod sso;
 
-pub use client::{BedrockClients, CredentialSource, Target};
+pub use client::{BedrockClients, CredentialSource, Endpoints, ProfileLocation, Target};
 pub use error::{BedrockError, ErrorKind};

@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 #[error("{message}")]
 pub struct CairnError {
     pub kind: ErrorKind,
+    /// An AWS error code (`InvalidSignatureException`) or Cairn's own (`SecretKeyInvalid`):
+    /// the UI shows more specific words when it knows the code.
+    pub code: Option<String>,
     /// Technical detail in English; the UI shows plain words by `kind` above it.
     pub message: String,
 }
@@ -17,23 +20,33 @@ impl CairnError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self {
             kind,
+            code: None,
             message: message.into(),
         }
+    }
+
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
     }
 }
 
 impl From<BedrockError> for CairnError {
     fn from(e: BedrockError) -> Self {
-        Self::new(e.kind, e.message)
+        Self {
+            kind: e.kind,
+            code: e.code,
+            message: e.message,
+        }
     }
 }
 
 impl From<StoreError> for CairnError {
     fn from(e: StoreError) -> Self {
         let kind = match e {
-            StoreError::ConversationNotFound(_) | StoreError::MessageNotFound(_) => {
-                ErrorKind::NotFound
-            }
+            StoreError::ConversationNotFound(_)
+            | StoreError::MessageNotFound(_)
+            | StoreError::ConnectionNotFound(_) => ErrorKind::NotFound,
             _ => ErrorKind::Storage,
         };
         Self::new(kind, e.to_string())

@@ -2,6 +2,7 @@
 //! persisting everything, decide between a real AWS connection and the offline demo.
 
 pub mod chat;
+pub mod connections;
 pub mod error;
 pub mod session;
 

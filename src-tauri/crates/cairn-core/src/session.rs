@@ -1,12 +1,14 @@
-//! Choosing how Cairn talks to Bedrock at start-up: a real AWS account when one is configured,
-//! otherwise the offline demo backed by an in-process simulator.
+//! How Cairn talks to Bedrock: the offline demo (an in-process simulator) or a saved connection.
 
 use std::path::Path;
 
-use cairn_bedrock::{BedrockClients, CredentialSource, ErrorKind, Target};
+use cairn_bedrock::{
+    BedrockClients, CredentialSource, Endpoints, ErrorKind, ProfileLocation, Target,
+};
 use cairn_sim::{SimConfig, Simulator};
 use serde::{Deserialize, Serialize};
 
+use crate::connections::{ConnectionService, DEMO_ID};
 use crate::CairnError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -14,16 +16,8 @@ use crate::CairnError;
 pub enum AppMode {
     /// Simulated answers from the in-process simulator: no AWS, no cost.
     Demo,
-    /// A real AWS account through the default credential chain.
+    /// A real AWS account through a saved connection.
     Aws,
-}
-
-/// Where the region came from, so the UI can say it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub enum RegionSource {
-    Environment,
-    Default,
 }
 
 /// True when the environment holds anything the AWS default chain could use.
@@ -48,24 +42,6 @@ pub fn aws_configured(env: impl Fn(&str) -> Option<String>, home: Option<&Path>)
         || file_exists("AWS_CONFIG_FILE", ".aws/config")
 }
 
-/// `AWS_REGION`, then `AWS_DEFAULT_REGION`, then `us-east-1`.
-pub fn region_from_env(env: impl Fn(&str) -> Option<String>) -> (String, RegionSource) {
-    for name in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
-        if let Some(region) = env(name).filter(|r| !r.trim().is_empty()) {
-            return (region.trim().to_owned(), RegionSource::Environment);
-        }
-    }
-    ("us-east-1".to_owned(), RegionSource::Default)
-}
-
-/// A running session: the clients to use, and the simulator when in demo.
-pub struct Session {
-    pub mode: AppMode,
-    pub clients: BedrockClients,
-    pub region: String,
-    pub simulator: Option<Simulator>,
-}
-
 /// The demo's simulator answers at a readable pace unless a configuration says otherwise.
 pub fn demo_config(config_json: Option<&str>) -> Result<SimConfig, CairnError> {
     match config_json {
@@ -83,8 +59,13 @@ pub fn demo_config(config_json: Option<&str>) -> Result<SimConfig, CairnError> {
     }
 }
 
-/// Starts the offline demo: a simulator on a free loopback port and clients pointed at it.
-pub async fn start_demo(config: SimConfig) -> Result<Session, CairnError> {
+/// The offline demo: a simulator on a free loopback port and clients pointed at it.
+pub struct Demo {
+    pub simulator: Simulator,
+    pub clients: BedrockClients,
+}
+
+pub async fn start_demo(config: SimConfig) -> Result<Demo, CairnError> {
     let region = config.region.clone();
     let credential = config.credentials.first().cloned().ok_or_else(|| {
         CairnError::new(
@@ -99,37 +80,32 @@ pub async fn start_demo(config: SimConfig) -> Result<Session, CairnError> {
         )
     })?;
     let clients = BedrockClients::connect(&Target {
-        region: region.clone(),
-        endpoint_url: Some(simulator.url()),
+        region,
+        endpoints: Endpoints::all(&simulator.url()),
         credentials: CredentialSource::Static {
             access_key_id: credential.access_key_id,
             secret_access_key: credential.secret_access_key,
             session_token: credential.session_token,
         },
+        profiles: ProfileLocation::default(),
     })
     .await;
-    Ok(Session {
-        mode: AppMode::Demo,
-        clients,
-        region,
-        simulator: Some(simulator),
-    })
+    Ok(Demo { simulator, clients })
 }
 
-/// Connects to the real AWS account found by the default chain.
-pub async fn start_aws(region: String) -> Session {
-    let clients = BedrockClients::connect(&Target {
-        region: region.clone(),
-        endpoint_url: None,
-        credentials: CredentialSource::DefaultChain,
-    })
-    .await;
-    Session {
-        mode: AppMode::Aws,
-        clients,
-        region,
-        simulator: None,
+/// The clients for a connection: the demo's, or freshly built from the saved connection.
+pub async fn clients_for(
+    connections: &ConnectionService,
+    demo: Option<&Demo>,
+    id: &str,
+) -> Result<BedrockClients, CairnError> {
+    if id == DEMO_ID {
+        return demo.map(|d| d.clients.clone()).ok_or_else(|| {
+            CairnError::new(ErrorKind::Simulator, "the demo simulator is not running")
+        });
     }
+    let target = connections.target(id)?;
+    Ok(BedrockClients::connect(&target).await)
 }
 
 #[cfg(test)]
@@ -173,17 +149,5 @@ mod tests {
         )
         .expect("write");
         assert!(aws_configured(env(&[]), Some(home.path())));
-    }
-
-    #[test]
-    fn region_prefers_the_environment() {
-        assert_eq!(
-            region_from_env(env(&[("AWS_REGION", "eu-central-1")])),
-            ("eu-central-1".to_owned(), RegionSource::Environment)
-        );
-        assert_eq!(
-            region_from_env(env(&[])),
-            ("us-east-1".to_owned(), RegionSource::Default)
-        );
     }
 }

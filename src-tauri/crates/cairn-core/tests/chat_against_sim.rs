@@ -5,14 +5,14 @@ use std::time::{Duration, Instant};
 
 use cairn_bedrock::ErrorKind;
 use cairn_core::chat::{ChatEvent, ChatService, SendRequest};
-use cairn_core::session::{start_demo, Session};
+use cairn_core::session::{start_demo, Demo};
 use cairn_sim::SimConfig;
 use cairn_store::{MessageStatus, Role, Store};
 use tokio_util::sync::CancellationToken;
 
 const MODEL: &str = "global.anthropic.claude-sonnet-4-5-20250929-v1:0";
 
-async fn demo(config: SimConfig) -> (Session, Arc<Store>, tempfile::TempDir) {
+async fn demo(config: SimConfig) -> (Demo, Arc<Store>, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Arc::new(Store::open_in(dir.path()).expect("store"));
     let session = start_demo(config).await.expect("demo starts");
@@ -95,7 +95,7 @@ async fn an_answer_streams_in_pieces_and_is_stored() {
     assert!(joined.contains(MODEL) && joined.contains("ConverseStream"));
 
     // The simulator saw exactly what the engine sent.
-    let sim = session.simulator.as_ref().expect("demo has a simulator");
+    let sim = &session.simulator;
     let recorded = sim.requests();
     assert_eq!(recorded.len(), 1);
     assert_eq!(recorded[0]["operation"], "ConverseStream");
@@ -127,7 +127,7 @@ async fn the_second_turn_sends_the_history() {
         )
         .await
         .expect("second");
-    let sim = session.simulator.as_ref().expect("sim");
+    let sim = &session.simulator;
     let body = &sim.requests()[1]["body"];
     let roles: Vec<&str> = body["messages"]
         .as_array()
@@ -298,7 +298,7 @@ async fn the_demo_lists_callable_models_with_profiles() {
         "us.anthropic.claude-opus-4-1-20250805-v1:0"
     );
     // No model is offered by a base ID that cannot be called on demand.
-    let sim = session.simulator.as_ref().expect("sim");
+    let sim = &session.simulator;
     for m in &models {
         if m.invocation_id == m.model_id {
             let resolved = cairn_sim::catalog::resolve(&m.model_id).expect("known");

@@ -3,9 +3,9 @@
 use serde::Deserialize;
 
 /// The key pair every simulator accepts unless a configuration says otherwise.
-pub const DEFAULT_ACCESS_KEY_ID: &str = "AKIDCAIRNSIMULATOR";
+pub const DEFAULT_ACCESS_KEY_ID: &str = "AKIACAIRNSIMULATOR01";
 /// Secret of [`DEFAULT_ACCESS_KEY_ID`]. Not a real AWS secret: it only opens this simulator.
-pub const DEFAULT_SECRET_ACCESS_KEY: &str = "cairn-sim-secret-key";
+pub const DEFAULT_SECRET_ACCESS_KEY: &str = "cairn/simulator/secret/key/0123456789abc";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -23,6 +23,8 @@ pub struct SimConfig {
     /// Page size of ListInferenceProfiles when the client sends no `maxResults`.
     pub profiles_page_size: usize,
     pub faults: Faults,
+    /// IAM Identity Center: accounts, roles and lifetimes for the device-authorization flow.
+    pub sso: crate::sso::SsoConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -36,6 +38,10 @@ pub struct SimCredential {
     pub user_name: String,
     #[serde(default)]
     pub expired: bool,
+    /// Operations this key may call (e.g. `["ConverseStream", "GetCallerIdentity"]`); `None`
+    /// allows everything. Others answer 403 AccessDeniedException, as an IAM policy would.
+    #[serde(default)]
+    pub allow: Option<Vec<String>>,
 }
 
 fn default_user_name() -> String {
@@ -62,6 +68,7 @@ impl Default for SimConfig {
                 session_token: None,
                 user_name: default_user_name(),
                 expired: false,
+                allow: None,
             }],
             api_keys: Vec::new(),
             tokens_per_second: 0,
@@ -69,6 +76,7 @@ impl Default for SimConfig {
             first_token_ms: 0,
             profiles_page_size: 10,
             faults: Faults::default(),
+            sso: crate::sso::SsoConfig::default(),
         }
     }
 }

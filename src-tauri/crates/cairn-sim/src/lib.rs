@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod config;
 mod server;
 pub mod sigv4;
+pub mod sso;
 mod wire;
 
 use std::net::SocketAddr;
@@ -46,8 +47,10 @@ impl Simulator {
             .map_err(|source| SimError::Bind { addr, source })?;
         let state = Arc::new(server::SimState {
             config,
+            base_url: format!("http://{addr}"),
             requests: Mutex::new(Vec::new()),
             logging: Mutex::new(None),
+            sso: Mutex::new(sso::SsoState::default()),
         });
         let app = axum::Router::new()
             .fallback(server::handle)
@@ -97,6 +100,16 @@ impl Simulator {
             .lock()
             .map(|r| r.clone())
             .unwrap_or_default()
+    }
+
+    /// Approves (or denies) an IAM Identity Center sign-in, as the user would in the browser.
+    /// `false` when no sign-in has that code.
+    pub fn answer_sso(&self, user_code: &str, approve: bool) -> bool {
+        self.state
+            .sso
+            .lock()
+            .map(|mut s| s.answer(user_code, approve))
+            .unwrap_or(false)
     }
 
     pub fn clear_requests(&self) {

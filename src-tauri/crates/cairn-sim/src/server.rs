@@ -28,6 +28,8 @@ const MAX_BODY: usize = 64 * 1024 * 1024;
 
 pub struct SimState {
     pub config: SimConfig,
+    pub base_url: String,
+    pub sso: Mutex<crate::sso::SsoState>,
     pub requests: Mutex<Vec<Value>>,
     pub logging: Mutex<Option<Value>>,
 }
@@ -166,13 +168,11 @@ impl Auth {
 
 fn authenticate(
     config: &SimConfig,
+    issued: &[SimCredential],
     service: Service,
-    method: &Method,
-    raw_path: &str,
-    raw_query: &str,
-    headers: &HeaderMap,
-    body: &[u8],
+    request: &SignedRequest<'_>,
 ) -> Auth {
+    let headers = request.headers;
     let Some(value) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
         return Auth::Missing;
     };
@@ -193,6 +193,7 @@ fn authenticate(
     let Some(credential) = config
         .credentials
         .iter()
+        .chain(issued)
         .find(|c| c.access_key_id == parsed.access_key_id)
     else {
         return Auth::Unrecognized(key);
@@ -206,17 +207,7 @@ fn authenticate(
     if parsed.service != service.signing_name() {
         return Auth::WrongScope(key);
     }
-    let expected = sigv4::expected_signature(
-        &SignedRequest {
-            method,
-            raw_path,
-            raw_query,
-            headers,
-            body,
-        },
-        &parsed,
-        &credential.secret_access_key,
-    );
+    let expected = sigv4::expected_signature(request, &parsed, &credential.secret_access_key);
     if !sigv4::signatures_match(&expected, &parsed.signature) {
         return Auth::InvalidSignature(key);
     }
@@ -347,6 +338,22 @@ pub async fn handle(State(state): State<Shared>, request: Request) -> Response<B
     if raw_path == "/_sim/requests" {
         return requests_endpoint(&state, &parts.method);
     }
+    if let Ok(mut sso) = state.sso.lock() {
+        if let Some(response) = crate::sso::handle(
+            &state.config,
+            &state.base_url,
+            &mut sso,
+            &crate::sso::Incoming {
+                method: &parts.method,
+                path: &raw_path,
+                raw_query: &raw_query,
+                headers: &parts.headers,
+                body: &body,
+            },
+        ) {
+            return response;
+        }
+    }
 
     let Some(route) = route(&parts.method, &raw_path, &body) else {
         return wire::error(
@@ -355,18 +362,31 @@ pub async fn handle(State(state): State<Shared>, request: Request) -> Response<B
             &format!("No operation matches {} {}", parts.method, raw_path),
         );
     };
+    let issued = state
+        .sso
+        .lock()
+        .map(|s| s.issued_credentials())
+        .unwrap_or_default();
     let auth = authenticate(
         &state.config,
+        &issued,
         route.service,
-        &parts.method,
-        &raw_path,
-        &raw_query,
-        &parts.headers,
-        &body,
+        &SignedRequest {
+            method: &parts.method,
+            raw_path: &raw_path,
+            raw_query: &raw_query,
+            headers: &parts.headers,
+            body: &body,
+        },
     );
     record(&state, &route, &auth, &parts.headers, &body);
     if let Some(failure) = auth_failure(route.service, &auth) {
         return failure;
+    }
+    if let Auth::SigV4(credential) = &auth {
+        if let Some(denied) = permission_denied(&state.config, credential, &route) {
+            return denied;
+        }
     }
     tracing::debug!(operation = route.operation, model = ?route.model_id, "request");
 
@@ -375,6 +395,35 @@ pub async fn handle(State(state): State<Shared>, request: Request) -> Response<B
         Service::Control => control(&state, &route, &raw_query, &body),
         Service::Runtime => runtime(&state, &route, &body).await,
     }
+}
+
+/// A key limited by `allow` is refused other operations, in IAM's words.
+fn permission_denied(
+    config: &SimConfig,
+    credential: &SimCredential,
+    route: &Route,
+) -> Option<Response<Body>> {
+    let allowed = credential.allow.as_ref()?;
+    if allowed.iter().any(|op| op == route.operation) {
+        return None;
+    }
+    let prefix = match route.service {
+        Service::Sts => "sts",
+        _ => "bedrock",
+    };
+    let action = match route.operation {
+        "ConverseStream" => "InvokeModelWithResponseStream",
+        "Converse" => "InvokeModel",
+        other => other,
+    };
+    let message = format!(
+        "User: arn:aws:iam::{}:user/{} is not authorized to perform: {prefix}:{action} because no identity-based policy allows the {prefix}:{action} action",
+        config.account, credential.user_name
+    );
+    Some(match route.service {
+        Service::Sts => wire::sts_error(StatusCode::FORBIDDEN, "AccessDenied", &message),
+        _ => wire::error(StatusCode::FORBIDDEN, "AccessDeniedException", &message),
+    })
 }
 
 fn requests_endpoint(state: &SimState, method: &Method) -> Response<Body> {

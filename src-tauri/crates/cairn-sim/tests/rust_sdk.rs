@@ -17,6 +17,7 @@ fn credential(key: &str, secret: &str, token: Option<&str>, expired: bool) -> Si
         session_token: token.map(str::to_owned),
         user_name: "tester".into(),
         expired,
+        allow: None,
     }
 }
 
@@ -294,4 +295,27 @@ async fn control_plane_and_sts_answer_the_sdk() {
         who.arn.as_deref(),
         Some("arn:aws:iam::123456789012:user/tester")
     );
+}
+
+#[tokio::test]
+async fn keys_limited_by_policy_are_refused_other_operations() {
+    let mut limited = credential("AKIDLIMITED", "limited-secret", None, false);
+    limited.allow = Some(vec!["ConverseStream".into(), "GetCallerIdentity".into()]);
+    let mut config = sim_config();
+    config.credentials.push(limited);
+    let sim = Simulator::start_local(config).await.expect("sim");
+    let sdk = sdk_config(&sim.url(), "AKIDLIMITED", "limited-secret", None);
+    aws_sdk_sts::Client::new(&sdk)
+        .get_caller_identity()
+        .send()
+        .await
+        .expect("allowed");
+    let err = aws_sdk_bedrock::Client::new(&sdk)
+        .list_foundation_models()
+        .send()
+        .await
+        .expect_err("not allowed");
+    let service = err.into_service_error();
+    assert!(service.is_access_denied_exception(), "{service:?}");
+    assert!(format!("{service:?}").contains("bedrock:ListFoundationModels"));
 }

@@ -1,6 +1,7 @@
 //! Cairn's local database: SQLite in WAL mode, with versioned migrations. Conversations and
 //! messages live here; secrets never do.
 
+mod connections;
 mod migrations;
 mod types;
 
@@ -11,6 +12,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+pub use connections::{ConnectionRecord, SsoRecord, VerificationRecord};
 pub use types::{ChatMessage, Conversation, ConversationSummary, MessageStatus, Role, Usage};
 
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +29,8 @@ pub enum StoreError {
     ConversationNotFound(String),
     #[error("message {0} does not exist")]
     MessageNotFound(String),
+    #[error("connection {0} does not exist")]
+    ConnectionNotFound(String),
     #[error("the database lock was poisoned by an earlier panic")]
     Poisoned,
 }
@@ -43,7 +47,7 @@ impl std::fmt::Debug for Store {
     }
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     OffsetDateTime::now_utc()
         .format(&Rfc3339)
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())

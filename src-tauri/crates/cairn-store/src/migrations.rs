@@ -26,6 +26,37 @@ const MIGRATIONS: &[&str] = &[
         UNIQUE (conversation_id, seq)
      );
      CREATE INDEX messages_by_status ON messages(status);",
+    // 2: connections (never secrets: those live in the OS keychain) and settings
+    "CREATE TABLE connections (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        region TEXT NOT NULL,
+        region_source TEXT NOT NULL,
+        profile TEXT,
+        access_key_hint TEXT,
+        has_session_token INTEGER NOT NULL DEFAULT 0,
+        secret_storage TEXT NOT NULL,
+        endpoint_bedrock TEXT,
+        endpoint_runtime TEXT,
+        endpoint_sts TEXT,
+        verified_account TEXT,
+        verified_arn TEXT,
+        verified_user_id TEXT,
+        verified_at TEXT,
+        created_at TEXT NOT NULL
+     );
+     CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+     );",
+    // 3: IAM Identity Center connections (the access token itself lives in the keychain)
+    "ALTER TABLE connections ADD COLUMN sso_start_url TEXT;
+     ALTER TABLE connections ADD COLUMN sso_region TEXT;
+     ALTER TABLE connections ADD COLUMN sso_account_id TEXT;
+     ALTER TABLE connections ADD COLUMN sso_role_name TEXT;
+     ALTER TABLE connections ADD COLUMN sso_expires_at TEXT;
+     ALTER TABLE connections ADD COLUMN endpoint_sso TEXT;",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

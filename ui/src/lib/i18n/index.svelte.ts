@@ -104,3 +104,15 @@ export function formatShortDate(iso: string, now: Date = new Date()): string {
     sameYear ? { month: "short", day: "numeric" } : { year: "numeric", month: "short", day: "numeric" },
   ).format(date);
 }
+
+/** Whether `key` names a message (for keys built at run time, e.g. from a region code). */
+export function isMessageKey(key: string): key is MessageKey {
+  return lookup(dictionaries.en, key) !== undefined;
+}
+
+/** Date and time, e.g. "Mar 2, 2024, 9:00 AM". */
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(state.locale, { dateStyle: "medium", timeStyle: "short" }).format(date);
+}

@@ -17,6 +17,26 @@ export const commands = {
 	sendMessage: (request: SendRequest, onEvent: Channel<ChatEvent>) => typedError<null, CairnError>(__TAURI_INVOKE("send_message", { request, onEvent })),
 	/**  Stops a running answer; the partial text is kept. `false` when no such stream is running. */
 	stopStream: (streamId: string) => __TAURI_INVOKE<boolean>("stop_stream", { streamId }),
+	/**  Saved connections (never their secrets) and which one is active. */
+	listConnections: () => typedError<ConnectionsView, CairnError>(__TAURI_INVOKE("list_connections")),
+	/**  Profiles of the shared AWS config and credentials files. */
+	listProfiles: () => typedError<ProfileInfo[], CairnError>(__TAURI_INVOKE("list_profiles")),
+	regionChoices: () => typedError<RegionChoices, CairnError>(__TAURI_INVOKE("region_choices")),
+	/**  Saves (or edits) a connection; its secret goes to the OS keychain. */
+	saveConnection: (input: ConnectionInput) => typedError<ConnectionInfo, CairnError>(__TAURI_INVOKE("save_connection", { input })),
+	/**  Asks STS who these credentials belong to (a free CountTokens call for API keys). */
+	verifyConnection: (id: string) => typedError<ConnectionInfo, CairnError>(__TAURI_INVOKE("verify_connection", { id })),
+	/**  Deletes a connection and its keychain entry; returns the (possibly changed) status. */
+	deleteConnection: (id: string) => typedError<AppStatus, CairnError>(__TAURI_INVOKE("delete_connection", { id })),
+	/**  Switches to another connection (or `demo`). */
+	activateConnection: (id: string) => typedError<AppStatus, CairnError>(__TAURI_INVOKE("activate_connection", { id })),
+	/**
+	 *  Starts an IAM Identity Center sign-in and opens its page in the default browser (the UI
+	 *  shows the link and code too, for when no browser can be opened).
+	 */
+	ssoStart: (startUrl: string, ssoRegion: string, endpoint: string | null) => typedError<SsoSignIn, CairnError>(__TAURI_INVOKE("sso_start", { startUrl, ssoRegion, endpoint })),
+	/**  One poll of a sign-in: approved yet? Then the accounts and roles to choose from. */
+	ssoPoll: (flowId: string) => typedError<SsoPoll, CairnError>(__TAURI_INVOKE("sso_poll", { flowId })),
 };
 
 /* Types */
@@ -31,19 +51,28 @@ export type AnswerUsage = {
 export type AppMode = 
 /**  Simulated answers from the in-process simulator: no AWS, no cost. */
 "demo" | 
-/**  A real AWS account through the default credential chain. */
+/**  A real AWS account through a saved connection. */
 "aws";
 
-/**  What the UI needs to know at start: demo or AWS, the region, and any start-up failure. */
+/**  What the UI needs to know: demo or AWS, which connection, the region, start-up failures. */
 export type AppStatus = {
 	mode: AppMode,
+	/**  The active connection, or `demo`. */
+	connectionId: string,
+	connectionName: string | null,
 	region: string,
 	simulatorEndpoint: string | null,
+	/**  A failure at start (or when the saved connection could not be used) to show plainly. */
 	startupError: CairnError | null,
 };
 
 export type CairnError = {
 	kind: ErrorKind,
+	/**
+	 *  An AWS error code (`InvalidSignatureException`) or Cairn's own (`SecretKeyInvalid`):
+	 *  the UI shows more specific words when it knows the code.
+	 */
+	code: string | null,
 	/**  Technical detail in English; the UI shows plain words by `kind` above it. */
 	message: string,
 };
@@ -63,6 +92,68 @@ export type ChatMessage = {
 	inputTokens: number | null,
 	outputTokens: number | null,
 	createdAt: string,
+};
+
+/**  A connection as the UI sees it: never a secret, at most its last four characters. */
+export type ConnectionInfo = {
+	id: string,
+	name: string,
+	kind: ConnectionKind,
+	region: string,
+	regionSource: RegionSource,
+	profile: string | null,
+	/**  "••••WXYZ" */
+	keyHint: string | null,
+	hasSessionToken: boolean,
+	secretStorage: SecretStorage,
+	/**  False when a session-only secret is gone (the app was restarted): enter it again. */
+	secretAvailable: boolean,
+	endpoints: EndpointOverrides,
+	verification: Verification | null,
+	sso: SsoInfo | null,
+};
+
+/**
+ *  What the connection form sends. It is only ever deserialized: it has no `Serialize` and a
+ *  redacted `Debug`, so its secrets cannot travel back to the UI or into logs.
+ */
+export type ConnectionInput = {
+	/**  Set when editing; secrets left empty then keep their saved values. */
+	id: string | null,
+	name: string,
+	kind: ConnectionKind,
+	/**  `None` picks the default (environment, then profile, then us-east-1). */
+	region: string | null,
+	profile: string | null,
+	accessKeyId: string | null,
+	secretAccessKey: string | null,
+	sessionToken: string | null,
+	apiKey: string | null,
+	endpoints: EndpointOverrides,
+	/**  Keep the secret in memory for this session instead of the keychain. */
+	sessionOnly: boolean,
+	/**  IAM Identity Center: the finished sign-in whose token to keep, and the chosen role. */
+	ssoFlowId?: string | null,
+	ssoAccountId?: string | null,
+	ssoRoleName?: string | null,
+};
+
+export type ConnectionKind = 
+/**  Access key ID + secret (+ session token), kept in the keychain. */
+"accessKeys" | 
+/**  A profile of the shared AWS files (static, SSO, assume-role, credential_process). */
+"profile" | 
+/**  A Bedrock API key (bearer), bedrock-runtime only. */
+"apiKey" | 
+/**  Whatever this computer's AWS setup provides (environment, default profile, SSO cache). */
+"defaultChain" | 
+/**  IAM Identity Center, signed in inside Cairn (device authorization in the browser). */
+"sso";
+
+export type ConnectionsView = {
+	/**  The active connection's ID, or `demo`. */
+	activeId: string,
+	connections: ConnectionInfo[],
 };
 
 export type Conversation = {
@@ -89,6 +180,14 @@ export type EndpointKind =
 /**  The base model ID, on-demand in the connection's region. */
 "base";
 
+export type EndpointOverrides = {
+	bedrock: string | null,
+	runtime: string | null,
+	sts: string | null,
+	/**  IAM Identity Center (SSO OIDC and portal). */
+	sso?: string | null,
+};
+
 /**  What went wrong, in the terms a user can act on. Serialized to a TypeScript union. */
 export type ErrorKind = 
 /**  Missing, wrong or expired credentials. */
@@ -111,6 +210,15 @@ export type ErrorKind =
 "storage" | 
 /**  The offline demo's simulator could not start. */
 "simulator" | 
+/**  The OS keychain is missing (e.g. no Secret Service running). */
+"keychainUnavailable" | 
+/**  The OS keychain is locked. */
+"keychainLocked" | 
+/**
+ *  The feature needs SigV4 credentials (access keys, a profile); a Bedrock API key only
+ *  works for chat.
+ */
+"needsSigV4" | 
 /**  A bug in Cairn. */
 "internal";
 
@@ -137,7 +245,42 @@ export type ModelOption = {
 	endpoint: EndpointKind,
 };
 
+export type ProfileInfo = {
+	name: string,
+	region: string | null,
+	kind: ProfileKind,
+};
+
+/**  How a profile gets its credentials, so the UI can say what signing in will involve. */
+export type ProfileKind = "staticKeys" | "sso" | "assumeRole" | "credentialProcess" | "other";
+
+export type RegionChoices = {
+	/**  Regions where Claude is served, for the picker. */
+	regions: string[],
+	/**  What a new connection gets when the user picks nothing, and why. */
+	defaultRegion: string,
+	defaultSource: RegionSource,
+};
+
+/**  Where the region came from, so the UI can say it. */
+export type RegionSource = 
+/**  `AWS_REGION` or `AWS_DEFAULT_REGION`. */
+"environment" | 
+/**  The profile's `region`. */
+"profile" | 
+/**  Nothing said otherwise: `us-east-1`. */
+"default" | 
+/**  The user picked it. */
+"chosen";
+
 export type Role = "user" | "assistant";
+
+/**  Where a connection's secret is kept. */
+export type SecretStorage = "keychain" | 
+/**  In memory, for this session only (the user chose it when the keychain was unavailable). */
+"session" | 
+/**  The kind has no secret of its own (profiles, the default chain). */
+"none";
 
 export type SendRequest = {
 	/**  Chosen by the UI; `stop_stream` cancels by it. */
@@ -147,6 +290,53 @@ export type SendRequest = {
 	/**  The invocation ID (profile or base ID). */
 	modelId: string,
 	text: string,
+};
+
+export type SsoAccountRoles = {
+	accountId: string,
+	accountName: string,
+	roles: string[],
+};
+
+/**  An IAM Identity Center connection's sign-in, without its token. */
+export type SsoInfo = {
+	startUrl: string,
+	region: string,
+	accountId: string,
+	roleName: string,
+	/**  RFC 3339: when the sign-in stops working. */
+	expiresAt: string,
+	/**  Already past `expires_at`: sign in again before using it. */
+	expired: boolean,
+};
+
+/**  The state of a sign-in after one poll. */
+export type SsoPoll = {
+	/**  False while the user has not approved in the browser yet. */
+	approved: boolean,
+	/**  Once approved: the accounts and roles to choose from. */
+	accounts: SsoAccountRoles[],
+};
+
+/**  A started IAM Identity Center sign-in. */
+export type SsoSignIn = {
+	flowId: string,
+	/**  The code the user checks in the browser. */
+	userCode: string,
+	/**  The page to open (already carrying the code). */
+	verificationUri: string,
+	/**  RFC 3339: when the code stops working. */
+	expiresAt: string,
+	/**  Seconds between polls. */
+	intervalSeconds: number,
+};
+
+export type Verification = {
+	account: string,
+	arn: string,
+	userId: string,
+	/**  RFC 3339; `None` for API keys, which STS cannot identify. */
+	verifiedAt: string,
 };
 
 /* Tauri Specta runtime */

@@ -1,5 +1,5 @@
 import type { MessageKey } from "../i18n/index.svelte";
-import type { ErrorKind } from "./index";
+import type { CairnError, ErrorKind } from "./index";
 
 export type ErrorText = { title: MessageKey; next: MessageKey };
 
@@ -8,7 +8,7 @@ function unreachable(kind: never): never {
 }
 
 /** The plain-words title and next step for each kind of failure. */
-export function errorText(kind: ErrorKind): ErrorText {
+export function kindText(kind: ErrorKind): ErrorText {
   switch (kind) {
     case "credentials":
       return { title: "errors.credentials.title", next: "errors.credentials.next" };
@@ -30,9 +30,64 @@ export function errorText(kind: ErrorKind): ErrorText {
       return { title: "errors.storage.title", next: "errors.storage.next" };
     case "simulator":
       return { title: "errors.simulator.title", next: "errors.simulator.next" };
+    case "keychainUnavailable":
+      return { title: "errors.keychainUnavailable.title", next: "errors.keychainUnavailable.next" };
+    case "keychainLocked":
+      return { title: "errors.keychainLocked.title", next: "errors.keychainLocked.next" };
+    case "needsSigV4":
+      return { title: "errors.needsSigV4.title", next: "errors.needsSigV4.next" };
     case "internal":
       return { title: "errors.internal.title", next: "errors.internal.next" };
     default:
       return unreachable(kind);
   }
+}
+
+/**
+ * Codes (from AWS or from Cairn's own checks) that deserve more specific words than their kind.
+ * Unknown codes fall back to the kind.
+ */
+const CODE_TEXT: Readonly<Record<string, ErrorText>> = {
+  InvalidSignatureException: {
+    title: "errors.codes.InvalidSignatureException.title",
+    next: "errors.codes.InvalidSignatureException.next",
+  },
+  UnrecognizedClientException: {
+    title: "errors.codes.UnrecognizedClientException.title",
+    next: "errors.codes.UnrecognizedClientException.next",
+  },
+  ExpiredTokenException: {
+    title: "errors.codes.ExpiredTokenException.title",
+    next: "errors.codes.ExpiredTokenException.next",
+  },
+  AccessKeyIdInvalid: { title: "errors.codes.AccessKeyIdInvalid.title", next: "errors.codes.AccessKeyIdInvalid.next" },
+  SecretKeyInvalid: { title: "errors.codes.SecretKeyInvalid.title", next: "errors.codes.SecretKeyInvalid.next" },
+  SessionTokenNeedsTemporaryKey: {
+    title: "errors.codes.SessionTokenNeedsTemporaryKey.title",
+    next: "errors.codes.SessionTokenNeedsTemporaryKey.next",
+  },
+  TemporaryKeyNeedsSessionToken: {
+    title: "errors.codes.TemporaryKeyNeedsSessionToken.title",
+    next: "errors.codes.TemporaryKeyNeedsSessionToken.next",
+  },
+  ApiKeyInvalid: { title: "errors.codes.ApiKeyInvalid.title", next: "errors.codes.ApiKeyInvalid.next" },
+  NameInvalid: { title: "errors.codes.NameInvalid.title", next: "errors.codes.NameInvalid.next" },
+  RegionInvalid: { title: "errors.codes.RegionInvalid.title", next: "errors.codes.RegionInvalid.next" },
+  EndpointInvalid: { title: "errors.codes.EndpointInvalid.title", next: "errors.codes.EndpointInvalid.next" },
+  ProfileNotFound: { title: "errors.codes.ProfileNotFound.title", next: "errors.codes.ProfileNotFound.next" },
+  ProfileFileInvalid: { title: "errors.codes.ProfileFileInvalid.title", next: "errors.codes.ProfileFileInvalid.next" },
+  SecretMissing: { title: "errors.codes.SecretMissing.title", next: "errors.codes.SecretMissing.next" },
+  // The keychain codes say the same as their kinds.
+  KeychainUnavailable: kindText("keychainUnavailable"),
+  KeychainLocked: kindText("keychainLocked"),
+};
+
+/** Every code that has its own wording. */
+export const KNOWN_CODES: readonly string[] = Object.keys(CODE_TEXT);
+
+/** The words for an error: a code-specific entry when there is one, else the kind's. */
+export function errorText(error: Pick<CairnError, "kind" | "code">): ErrorText {
+  const code = error.code;
+  if (code && Object.prototype.hasOwnProperty.call(CODE_TEXT, code)) return CODE_TEXT[code];
+  return kindText(error.kind);
 }

@@ -5,10 +5,15 @@ import type {
   AppStatus,
   CairnError,
   ChatEvent,
+  ConnectionInfo,
+  ConnectionInput,
+  ConnectionsView,
   Conversation,
   ConversationSummary,
   ErrorKind,
   ModelOption,
+  ProfileInfo,
+  RegionChoices,
   SendRequest,
 } from "./bindings";
 
@@ -21,14 +26,25 @@ export type {
   CairnError,
   ChatEvent,
   ChatMessage,
+  ConnectionInfo,
+  ConnectionInput,
+  ConnectionKind,
+  ConnectionsView,
   Conversation,
   ConversationSummary,
   EndpointKind,
   ErrorKind,
   MessageStatus,
+  EndpointOverrides,
   ModelOption,
+  ProfileInfo,
+  ProfileKind,
+  RegionChoices,
+  RegionSource,
   Role,
+  SecretStorage,
   SendRequest,
+  Verification,
   AnswerUsage as Usage,
 } from "./bindings";
 
@@ -44,6 +60,9 @@ const KNOWN_KINDS: Record<ErrorKind, true> = {
   notFound: true,
   storage: true,
   simulator: true,
+  keychainUnavailable: true,
+  keychainLocked: true,
+  needsSigV4: true,
   internal: true,
 };
 
@@ -70,19 +89,27 @@ function isCairnError(value: unknown): value is CairnError {
   );
 }
 
+/** The id of the built-in demo connection. */
+export const DEMO_CONNECTION_ID = "demo";
+
+function codeOf(value: unknown): string | null {
+  const code = (value as { code?: unknown }).code;
+  return typeof code === "string" && code !== "" ? code : null;
+}
+
 /** Turns anything thrown or rejected into a CairnError; unknown shapes become "internal". */
 export function toCairnError(value: unknown): CairnError {
   if (value instanceof CairnFailure) return value.error;
-  if (isCairnError(value)) return { kind: value.kind, message: value.message };
-  if (value instanceof Error) return { kind: "internal", message: value.message };
-  if (typeof value === "string") return { kind: "internal", message: value };
+  if (isCairnError(value)) return { kind: value.kind, code: codeOf(value), message: value.message };
+  if (value instanceof Error) return { kind: "internal", code: null, message: value.message };
+  if (typeof value === "string") return { kind: "internal", code: null, message: value };
   let message: string;
   try {
     message = JSON.stringify(value) ?? String(value);
   } catch {
     message = String(value);
   }
-  return { kind: "internal", message };
+  return { kind: "internal", code: null, message };
 }
 
 function unwrap<T>(result: Result<T, CairnError>): T {
@@ -112,6 +139,41 @@ export function listConversations(): Promise<ConversationSummary[]> {
 
 export function getConversation(id: string): Promise<Conversation> {
   return call(async () => unwrap(await commands.getConversation(id)));
+}
+
+/** Saved connections (never their secrets) and which one is active. */
+export function listConnections(): Promise<ConnectionsView> {
+  return call(async () => unwrap(await commands.listConnections()));
+}
+
+/** Profiles of the shared AWS config and credentials files. */
+export function listProfiles(): Promise<ProfileInfo[]> {
+  return call(async () => unwrap(await commands.listProfiles()));
+}
+
+/** The regions to offer and what a connection gets when none is chosen. */
+export function regionChoices(): Promise<RegionChoices> {
+  return call(async () => unwrap(await commands.regionChoices()));
+}
+
+/** Saves a new connection (or edits one when `input.id` is set). */
+export function saveConnection(input: ConnectionInput): Promise<ConnectionInfo> {
+  return call(async () => unwrap(await commands.saveConnection(input)));
+}
+
+/** Asks AWS who the connection's credentials belong to. */
+export function verifyConnection(id: string): Promise<ConnectionInfo> {
+  return call(async () => unwrap(await commands.verifyConnection(id)));
+}
+
+/** Deletes a connection and its keychain entry; resolves to the (possibly changed) status. */
+export function deleteConnection(id: string): Promise<AppStatus> {
+  return call(async () => unwrap(await commands.deleteConnection(id)));
+}
+
+/** Switches to another connection (or the demo); resolves to the new status. */
+export function activateConnection(id: string): Promise<AppStatus> {
+  return call(async () => unwrap(await commands.activateConnection(id)));
 }
 
 /**

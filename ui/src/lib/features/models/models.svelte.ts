@@ -44,6 +44,18 @@ export class ModelChoice {
     }
   }
 
+  /**
+   * Loads the list again for a new connection: the old connection's models are dropped first,
+   * so a failure shows its reason instead of models that no longer apply.
+   */
+  async reload(): Promise<void> {
+    this.models = [];
+    this.selectedId = "";
+    this.error = null;
+    this.loaded = false;
+    await this.load();
+  }
+
   /** Selects a model and remembers it for next time. */
   select(invocationId: string): void {
     if (!this.models.some((m) => m.invocationId === invocationId)) return;
