@@ -138,3 +138,55 @@ def test_add_verify_use_switch_delete(app, account_sim, webdriver_server):
     for path in data_dir.rglob("*"):
         if path.is_file():
             assert SECRET.encode() not in path.read_bytes(), f"{path} holds the secret"
+
+
+def test_iam_identity_center_sign_in(app, account_sim):
+    """Sign in to IAM Identity Center inside the app: the code is shown, the 'browser' approves
+    it (the simulator's approval endpoint), the user picks account and role, and Verify shows the
+    account that the role credentials belong to."""
+    driver = app.launch()
+    wait_ready(driver)
+    find(driver, "connection-button").click()
+    wait(driver, lambda d: find_all(d, "connections-panel"))
+    find(driver, "add-connection").click()
+    wait(driver, lambda d: find_all(d, "connection-form"))
+    find(driver, "field-name").send_keys("Company SSO")
+    Select(find(driver, "field-kind")).select_by_value("sso")
+    wait(driver, lambda d: find_all(d, "field-sso-start-url"))
+    find(driver, "field-sso-start-url").send_keys("https://cairn-e2e.awsapps.com/start")
+    Select(find(driver, "field-sso-region")).select_by_value("us-east-1")
+    find(driver, "toggle-endpoints").click()
+    for field in ("field-endpoint-bedrock", "field-endpoint-runtime", "field-endpoint-sts",
+                  "field-endpoint-sso"):
+        wait(driver, lambda d, f=field: find_all(d, f))
+        find(driver, field).send_keys(account_sim)
+    find(driver, "sso-sign-in").click()
+
+    wait(driver, lambda d: text_of(d, find(d, "sso-user-code")).strip() if find_all(d, "sso-user-code") else "",
+         message="no sign-in code was shown")
+    code = text_of(driver, find(driver, "sso-user-code")).strip()
+    assert code in text_of(driver, find(driver, "sso-verification-uri"))
+    with urllib.request.urlopen(f"{account_sim}/_sim/sso/approve?user_code={code}", timeout=5) as r:
+        assert r.status == 200
+
+    wait(driver, lambda d: find_all(d, "sso-account"), message="the account choice never appeared")
+    Select(find(driver, "sso-account")).select_by_value("123456789012")
+    wait(driver, lambda d: find_all(d, "sso-role"))
+    Select(find(driver, "sso-role")).select_by_visible_text("BedrockAnalyst")
+    find(driver, "save-connection").click()
+
+    wait(driver, lambda d: row_for(d, "Company SSO") is not None, message="the SSO connection is not listed")
+    row = row_for(driver, "Company SSO")
+    if not row.find_elements(By.CSS_SELECTOR, tid("connection-account")):
+        row.find_element(By.CSS_SELECTOR, tid("verify-connection")).click()
+    wait(driver, lambda d: row_for(d, "Company SSO").find_elements(By.CSS_SELECTOR, tid("connection-account")),
+         message="verification did not show an account")
+    calls = recorded(account_sim)
+    sts = [r for r in calls if r["operation"] == "GetCallerIdentity"]
+    assert sts and sts[-1]["auth"]["verdict"] == "ok" and sts[-1]["auth"]["accessKeyId"].startswith("ASIA"), sts
+
+    row_for(driver, "Company SSO").find_element(By.CSS_SELECTOR, tid("delete-connection")).click()
+    wait(driver, lambda d: find_all(d, "confirm-delete"))
+    find(driver, "confirm-delete").click()
+    wait(driver, lambda d: row_for(d, "Company SSO") is None)
+    assert "connection:" not in keychain_entries()

@@ -68,11 +68,9 @@ pub fn choose_invocation(
 
 /// Lists the Claude models this connection can chat with, newest first within each lifecycle.
 pub async fn list_chat_models(clients: &BedrockClients) -> Result<Vec<ModelOption>, BedrockError> {
+    // The catalog needs SigV4; a Bedrock API key can still chat with the global profiles.
     if clients.runtime_only {
-        return Err(BedrockError::new(
-            crate::ErrorKind::NeedsSigV4,
-            "the model catalog (ListFoundationModels) needs AWS access keys or a profile; a Bedrock API key only works for chat",
-        ));
+        return Ok(bundled_chat_models());
     }
     let models = clients
         .control
@@ -137,6 +135,36 @@ pub async fn list_chat_models(clients: &BedrockClients) -> Result<Vec<ModelOptio
     }
     options.sort_by_key(|o| o.lifecycle != "ACTIVE");
     Ok(options)
+}
+
+/// Models every account can call through a `global.` profile from any region, newest first:
+/// the chat's choices when the live catalog is out of reach (a Bedrock API key cannot list it).
+const BUNDLED_GLOBAL_MODELS: &[(&str, &str)] = &[
+    ("anthropic.claude-sonnet-4-6", "Claude Sonnet 4.6"),
+    ("anthropic.claude-opus-4-6-v1", "Claude Opus 4.6"),
+    ("anthropic.claude-opus-4-5-20251101-v1:0", "Claude Opus 4.5"),
+    (
+        "anthropic.claude-sonnet-4-5-20250929-v1:0",
+        "Claude Sonnet 4.5",
+    ),
+    (
+        "anthropic.claude-haiku-4-5-20251001-v1:0",
+        "Claude Haiku 4.5",
+    ),
+    ("anthropic.claude-sonnet-4-20250514-v1:0", "Claude Sonnet 4"),
+];
+
+pub fn bundled_chat_models() -> Vec<ModelOption> {
+    BUNDLED_GLOBAL_MODELS
+        .iter()
+        .map(|(id, name)| ModelOption {
+            model_id: (*id).to_owned(),
+            invocation_id: format!("global.{id}"),
+            name: (*name).to_owned(),
+            lifecycle: "ACTIVE".to_owned(),
+            endpoint: EndpointKind::Global,
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -358,10 +358,40 @@ async fn profiles_and_api_keys() {
     let clients = clients_for(&f.service, None, &saved.id)
         .await
         .expect("clients");
-    let err = cairn_bedrock::catalog::list_chat_models(&clients)
+    sim.clear_requests();
+    let models = cairn_bedrock::catalog::list_chat_models(&clients)
         .await
-        .expect_err("no catalog with a bearer key");
-    assert_eq!(err.kind, ErrorKind::NeedsSigV4);
+        .expect("bundled models");
+    assert!(
+        !models.is_empty()
+            && models
+                .iter()
+                .all(|m| m.invocation_id.starts_with("global."))
+    );
+    assert!(
+        sim.requests().is_empty(),
+        "no control-plane call is attempted with a bearer key"
+    );
+    // …and the chat works with the key alone.
+    let chat = ChatService::new(f.store.clone(), clients);
+    let mut done = false;
+    chat.send(
+        SendRequest {
+            stream_id: "k".into(),
+            conversation_id: None,
+            model_id: models[0].invocation_id.clone(),
+            text: "hi [[sim:tokens=2]]".into(),
+        },
+        CancellationToken::new(),
+        |e| done |= matches!(e, ChatEvent::Done { .. }),
+    )
+    .await
+    .expect("send");
+    assert!(done);
+    assert_eq!(
+        sim.requests().last().expect("request")["auth"]["scheme"],
+        "bearer"
+    );
 }
 
 /// Captures every log line of the test.
