@@ -75,6 +75,20 @@ pub fn title_from(text: &str) -> String {
     format!("{cut}…")
 }
 
+const SUMMARY_SELECT: &str = "SELECT c.id, c.title, c.model_id, c.updated_at,
+        (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id)
+     FROM conversations c";
+
+fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConversationSummary> {
+    Ok(ConversationSummary {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        model_id: r.get(2)?,
+        updated_at: r.get(3)?,
+        message_count: r.get(4)?,
+    })
+}
+
 impl Store {
     /// Opens (or creates) `cairn.sqlite3` in `dir`, migrates it, and marks answers that were
     /// still streaming when the app last stopped as incomplete.
@@ -143,20 +157,10 @@ impl Store {
 
     pub fn list_conversations(&self) -> Result<Vec<ConversationSummary>> {
         let conn = self.conn()?;
-        let mut stmt = conn.prepare(
-            "SELECT c.id, c.title, c.model_id, c.updated_at,
-                    (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id)
-             FROM conversations c ORDER BY c.updated_at DESC, c.rowid DESC",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(ConversationSummary {
-                id: r.get(0)?,
-                title: r.get(1)?,
-                model_id: r.get(2)?,
-                updated_at: r.get(3)?,
-                message_count: r.get(4)?,
-            })
-        })?;
+        let mut stmt = conn.prepare(&format!(
+            "{SUMMARY_SELECT} ORDER BY c.updated_at DESC, c.rowid DESC"
+        ))?;
+        let rows = stmt.query_map([], summary_from_row)?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
@@ -164,19 +168,9 @@ impl Store {
         let conn = self.conn()?;
         let summary = conn
             .query_row(
-                "SELECT c.id, c.title, c.model_id, c.updated_at,
-                        (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id)
-                 FROM conversations c WHERE c.id = ?1",
+                &format!("{SUMMARY_SELECT} WHERE c.id = ?1"),
                 [id],
-                |r| {
-                    Ok(ConversationSummary {
-                        id: r.get(0)?,
-                        title: r.get(1)?,
-                        model_id: r.get(2)?,
-                        updated_at: r.get(3)?,
-                        message_count: r.get(4)?,
-                    })
-                },
+                summary_from_row,
             )
             .optional()?
             .ok_or_else(|| StoreError::ConversationNotFound(id.to_owned()))?;
