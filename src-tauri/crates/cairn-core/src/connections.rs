@@ -206,8 +206,9 @@ pub struct SsoPoll {
     pub accounts: Vec<SsoAccountRoles>,
 }
 
-/// What the connection form sends. It is only ever deserialized: it has no `Serialize` and a
-/// redacted `Debug`, so its secrets cannot travel back to the UI or into logs.
+/// What the connection form sends. It is only ever deserialized: it has no `Serialize`, and its
+/// secrets are `Secret`s (redacted `Debug`, no `Serialize`), so they cannot travel back to the UI
+/// or into logs.
 #[derive(Clone, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionInput {
@@ -219,9 +220,12 @@ pub struct ConnectionInput {
     pub region: Option<String>,
     pub profile: Option<String>,
     pub access_key_id: Option<String>,
-    pub secret_access_key: Option<String>,
-    pub session_token: Option<String>,
-    pub api_key: Option<String>,
+    #[specta(type = Option<String>)]
+    pub secret_access_key: Option<Secret<String>>,
+    #[specta(type = Option<String>)]
+    pub session_token: Option<Secret<String>>,
+    #[specta(type = Option<String>)]
+    pub api_key: Option<Secret<String>>,
     pub endpoints: EndpointOverrides,
     /// Keep the secret in memory for this session instead of the keychain.
     pub session_only: bool,
@@ -260,6 +264,10 @@ pub fn clean_key(value: &str) -> String {
 
 fn non_empty(value: Option<&str>) -> Option<String> {
     value.map(clean_key).filter(|v| !v.is_empty())
+}
+
+fn non_empty_secret(value: Option<&Secret<String>>) -> Option<String> {
+    non_empty(value.map(|s| s.expose().as_str()))
 }
 
 pub fn validate_access_key_id(id: &str) -> Result<(), CairnError> {
@@ -682,14 +690,14 @@ impl ConnectionService {
                     .or_else(|| previous.as_ref().and_then(|p| p.access_key_id.clone()))
                     .ok_or_else(|| invalid("AccessKeyIdInvalid", "enter the access key ID"))?;
                 validate_access_key_id(&key_id)?;
-                let typed_secret = non_empty(input.secret_access_key.as_deref());
+                let typed_secret = non_empty_secret(input.secret_access_key.as_ref());
                 let secret = typed_secret
                     .clone()
                     .or_else(|| previous.as_ref().and_then(|p| p.secret_access_key.clone()))
                     .ok_or_else(|| invalid("SecretKeyInvalid", "enter the secret access key"))?;
                 validate_secret_access_key(&secret)?;
                 // A new secret without a token means no token; an untouched form keeps the old one.
-                let token = non_empty(input.session_token.as_deref()).or_else(|| {
+                let token = non_empty_secret(input.session_token.as_ref()).or_else(|| {
                     typed_secret
                         .is_none()
                         .then(|| previous.as_ref().and_then(|p| p.session_token.clone()))
@@ -720,7 +728,7 @@ impl ConnectionService {
                 }))
             }
             ConnectionKind::ApiKey => {
-                let key = non_empty(input.api_key.as_deref())
+                let key = non_empty_secret(input.api_key.as_ref())
                     .or_else(|| previous.as_ref().and_then(|p| p.api_key.clone()))
                     .ok_or_else(|| invalid("ApiKeyInvalid", "enter the Bedrock API key"))?;
                 validate_api_key(&key)?;
@@ -1074,14 +1082,14 @@ impl ConnectionService {
 
 /// Editing without typing any secret keeps the saved one (and its verification).
 fn secret_unchanged(input: &ConnectionInput) -> bool {
-    [
-        &input.access_key_id,
-        &input.secret_access_key,
-        &input.session_token,
-        &input.api_key,
-    ]
-    .iter()
-    .all(|v| v.as_deref().map(clean_key).unwrap_or_default().is_empty())
+    non_empty(input.access_key_id.as_deref()).is_none()
+        && [
+            &input.secret_access_key,
+            &input.session_token,
+            &input.api_key,
+        ]
+        .iter()
+        .all(|v| non_empty_secret(v.as_ref()).is_none())
 }
 
 fn epoch_seconds(t: SystemTime) -> u64 {
@@ -1188,9 +1196,9 @@ mod tests {
             region: None,
             profile: None,
             access_key_id: Some("AKIACANARYCANARY0001".into()),
-            secret_access_key: Some("canary-secret".into()),
-            session_token: Some("canary-token".into()),
-            api_key: Some("canary-api".into()),
+            secret_access_key: Some(Secret::new("canary-secret".into())),
+            session_token: Some(Secret::new("canary-token".into())),
+            api_key: Some(Secret::new("canary-api".into())),
             endpoints: EndpointOverrides::default(),
             session_only: false,
             sso_flow_id: None,

@@ -89,8 +89,8 @@ fn keys_input(
         region: Some("us-west-2".into()),
         profile: None,
         access_key_id: Some(key.into()),
-        secret_access_key: Some(secret.into()),
-        session_token: token.map(str::to_owned),
+        secret_access_key: Some(Secret::new(secret.into())),
+        session_token: token.map(|t| Secret::new(t.to_owned())),
         api_key: None,
         endpoints: EndpointOverrides {
             bedrock: Some(url.into()),
@@ -244,7 +244,7 @@ async fn bad_input_is_refused_and_nothing_is_half_saved() {
     cases.push((bad_profile, "ProfileNotFound"));
     let mut bad_api_key = keys_input("x", url, KEY, SECRET, None);
     bad_api_key.kind = ConnectionKind::ApiKey;
-    bad_api_key.api_key = Some("sk-not-a-bedrock-key".into());
+    bad_api_key.api_key = Some(Secret::new("sk-not-a-bedrock-key".into()));
     cases.push((bad_api_key, "ApiKeyInvalid"));
     for (input, code) in cases {
         let err = f.service.save(input).await.expect_err(code);
@@ -344,7 +344,7 @@ async fn profiles_and_api_keys() {
 
     let mut api = keys_input("API key", &sim.url(), "", "", None);
     api.kind = ConnectionKind::ApiKey;
-    api.api_key = Some(format!("{API_KEY}\n"));
+    api.api_key = Some(Secret::new(format!("{API_KEY}\n")));
     let saved = f.service.save(api).await.expect("api key connection");
     assert_eq!(saved.key_hint.as_deref(), Some("••••MDE="));
     f.service
