@@ -114,8 +114,9 @@ export type ConnectionInfo = {
 };
 
 /**
- *  What the connection form sends. It is only ever deserialized: it has no `Serialize` and a
- *  redacted `Debug`, so its secrets cannot travel back to the UI or into logs.
+ *  What the connection form sends. It is only ever deserialized: it has no `Serialize`, and its
+ *  secrets are `Secret`s (redacted `Debug`, no `Serialize`), so they cannot travel back to the UI
+ *  or into logs.
  */
 export type ConnectionInput = {
 	/**  Set when editing; secrets left empty then keep their saved values. */
