@@ -15,6 +15,11 @@ pub fn builder() -> Builder<tauri::Wry> {
         .commands(collect_commands![
             app::app_status,
             models::list_models,
+            models::model_table,
+            models::set_endpoint_choice,
+            models::set_keep_in_geography,
+            models::check_model_access,
+            models::check_all_access,
             chat::list_conversations,
             chat::get_conversation,
             chat::send_message,

@@ -9,10 +9,12 @@ import json
 import shutil
 import subprocess
 import tempfile
+import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -66,9 +68,15 @@ def text_of(driver, element) -> str:
 
 
 def row_for(driver, name: str):
-    for row in find_all(driver, "connection-row"):
-        if name in row.text:
-            return row
+    # Rows re-render while the panel updates; a row that went stale mid-read is read again.
+    for _ in range(5):
+        try:
+            for row in find_all(driver, "connection-row"):
+                if name in text_of(driver, row):
+                    return row
+            return None
+        except StaleElementReferenceException:
+            time.sleep(0.1)
     return None
 
 

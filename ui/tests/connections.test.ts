@@ -6,6 +6,7 @@ import App from "../src/App.svelte";
 import ConnectionForm from "../src/lib/components/ConnectionForm.svelte";
 import { Connections } from "../src/lib/features/connections/connections.svelte";
 import { clearSecrets, newDraft, toInput } from "../src/lib/features/connections/draft";
+import { SsoSignInFlow } from "../src/lib/features/connections/sso.svelte";
 import en from "../src/lib/i18n/en.json";
 import zhTW from "../src/lib/i18n/zh-TW.json";
 import { setLocale } from "../src/lib/i18n/index.svelte";
@@ -491,6 +492,7 @@ describe("Connection form", () => {
     const root = render(ConnectionForm, {
       profiles: PROFILES,
       regions: REGIONS,
+      sso: new SsoSignInFlow(),
       onsave,
       onsaved,
       oncancel: vi.fn(),

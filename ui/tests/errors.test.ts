@@ -37,6 +37,12 @@ const CODES: Array<[string, ErrorKind]> = [
   ["SecretMissing", "credentials"],
   ["KeychainUnavailable", "keychainUnavailable"],
   ["KeychainLocked", "keychainLocked"],
+  ["SsoDenied", "credentials"],
+  ["SsoExpired", "credentials"],
+  ["SsoSignInRequired", "invalidInput"],
+  ["SsoRoleInvalid", "invalidInput"],
+  ["SsoStartUrlInvalid", "invalidInput"],
+  ["SsoSessionExpired", "credentials"],
 ];
 
 describe("errorText by kind", () => {

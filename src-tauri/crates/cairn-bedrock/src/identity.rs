@@ -27,9 +27,9 @@ pub async fn caller_identity(clients: &BedrockClients) -> Result<CallerIdentity,
     })
 }
 
-/// Bedrock API keys cannot call STS: prove the key instead with the cheapest runtime call,
-/// CountTokens on a one-word message.
-pub async fn check_api_key(clients: &BedrockClients, model_id: &str) -> Result<(), BedrockError> {
+/// The cheapest real runtime call, CountTokens on a one-word message: proves a Bedrock API key
+/// (which cannot call STS) and answers "can I use this model?".
+pub async fn probe_model(clients: &BedrockClients, model_id: &str) -> Result<(), BedrockError> {
     let message = Message::builder()
         .role(ConversationRole::User)
         .content(ContentBlock::Text("ping".into()))

@@ -1,6 +1,7 @@
 //! Everything in Cairn that speaks AWS: SDK configuration, the model catalog, Converse
 //! streaming, and the mapping of SDK errors to kinds the UI can explain.
 
+pub mod access;
 pub mod catalog;
 pub mod chat;
 pub mod client;

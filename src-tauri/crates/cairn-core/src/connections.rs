@@ -675,6 +675,11 @@ impl ConnectionService {
             }
             return Err(e.into());
         }
+        if let Some(flow_id) = &input.sso_flow_id {
+            if let Ok(mut flows) = self.flows.lock() {
+                flows.remove(flow_id);
+            }
+        }
         tracing::info!(connection = %id, kind = ?input.kind, "connection saved");
         self.get(&id)
     }
@@ -766,22 +771,30 @@ impl ConnectionService {
             .map(str::trim)
             .unwrap_or_default();
         if let Some(flow_id) = &input.sso_flow_id {
-            let flow = self
-                .flows
-                .lock()
-                .map_err(|_| CairnError::new(ErrorKind::Internal, "sign-in state poisoned"))?
-                .remove(flow_id)
-                .ok_or_else(|| {
+            // The sign-in stays usable until the connection is saved: a refused role or a
+            // keychain error can be answered without signing in again.
+            let (token, accounts, site, start_url) = {
+                let flows = self
+                    .flows
+                    .lock()
+                    .map_err(|_| CairnError::new(ErrorKind::Internal, "sign-in state poisoned"))?;
+                let flow = flows.get(flow_id).ok_or_else(|| {
                     invalid("SsoSignInRequired", "this sign-in is over; sign in again")
                 })?;
-            let Some(token) = flow.token else {
+                (
+                    flow.token.clone(),
+                    flow.accounts.clone(),
+                    flow.site.clone(),
+                    flow.start_url.clone(),
+                )
+            };
+            let Some(token) = token else {
                 return Err(invalid(
                     "SsoSignInRequired",
                     "the sign-in has not been approved in the browser yet",
                 ));
             };
-            let offered = flow
-                .accounts
+            let offered = accounts
                 .iter()
                 .any(|a| a.account_id == account_id && a.roles.iter().any(|r| r == role_name));
             if !offered {
@@ -801,13 +814,13 @@ impl ConnectionService {
                     sso_token_expires_at: Some(expires),
                 },
                 SsoRecord {
-                    start_url: flow.start_url,
-                    region: flow.site.region,
+                    start_url,
+                    region: site.region,
                     account_id: account_id.to_owned(),
                     role_name: role_name.to_owned(),
                     expires_at: rfc3339(token.expires_at),
                 },
-                flow.site.endpoint,
+                site.endpoint,
             ));
         }
         let (Some(record), Some(secret)) = (existing.and_then(|e| e.sso.clone()), previous) else {
@@ -1058,7 +1071,7 @@ impl ConnectionService {
         let clients = BedrockClients::connect(&target).await;
         let at = now_rfc3339();
         let verification = if clients.runtime_only {
-            identity::check_api_key(&clients, API_KEY_CHECK_MODEL).await?;
+            identity::probe_model(&clients, API_KEY_CHECK_MODEL).await?;
             VerificationRecord {
                 account: String::new(),
                 arn: String::new(),

@@ -4,6 +4,7 @@
 pub mod chat;
 pub mod connections;
 pub mod error;
+pub mod models;
 pub mod session;
 
 pub use error::CairnError;

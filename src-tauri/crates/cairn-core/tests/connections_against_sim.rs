@@ -359,15 +359,21 @@ async fn profiles_and_api_keys() {
         .await
         .expect("clients");
     sim.clear_requests();
-    let models = cairn_bedrock::catalog::list_chat_models(&clients)
-        .await
-        .expect("bundled models");
+    let service = cairn_core::models::ModelService {
+        store: &f.store,
+        clients: &clients,
+        connection_id: &saved.id,
+    };
+    let models = service.chat_models().await.expect("bundled models");
     assert!(
-        !models.is_empty()
-            && models
-                .iter()
-                .all(|m| m.invocation_id.starts_with("global."))
+        models
+            .iter()
+            .any(|m| m.invocation_id.starts_with("global.")),
+        "{models:?}"
     );
+    let table = service.table(true).await.expect("table");
+    assert!(!table.catalog.live, "the snapshot, marked as not live");
+    assert_eq!(table.notice.expect("notice").kind, ErrorKind::NeedsSigV4);
     assert!(
         sim.requests().is_empty(),
         "no control-plane call is attempted with a bearer key"

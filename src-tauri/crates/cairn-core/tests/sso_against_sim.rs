@@ -96,13 +96,7 @@ async fn sign_in_choose_a_role_verify_and_chat() {
         .await
         .expect_err("a role the sign-in does not offer");
     assert_eq!(wrong.code.as_deref(), Some("SsoRoleInvalid"));
-    // A refused choice used the sign-in up: start again, as the UI does.
-    let sign_in = service
-        .sso_start(START_URL, "us-east-1", Some(&sim.url()))
-        .await
-        .expect("start");
-    assert!(sim.answer_sso(&sign_in.user_code, true));
-    service.sso_poll(&sign_in.flow_id).await.expect("poll");
+    // A refused choice leaves the sign-in usable: choose again.
     let saved = service
         .save(sso_input(
             &sim.url(),
@@ -119,6 +113,16 @@ async fn sign_in_choose_a_role_verify_and_chat() {
         ("123456789012", "BedrockAnalyst")
     );
     assert!(!sso.expired);
+    let again = service
+        .save(sso_input(
+            &sim.url(),
+            &sign_in.flow_id,
+            "123456789012",
+            "ReadOnly",
+        ))
+        .await
+        .expect_err("a saved sign-in is used up");
+    assert_eq!(again.code.as_deref(), Some("SsoSignInRequired"));
 
     let verified = service
         .verify(&saved.id)

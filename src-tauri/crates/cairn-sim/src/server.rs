@@ -826,6 +826,14 @@ fn summarize_invoke(
     Ok(summary)
 }
 
+fn access_denied() -> Response<Body> {
+    wire::error(
+        StatusCode::FORBIDDEN,
+        "AccessDeniedException",
+        "You don't have access to the model with the specified model ID.",
+    )
+}
+
 fn on_demand_error(model_id: &str) -> Response<Body> {
     validation(&format!(
         "Invocation of model ID {model_id} with on-demand throughput isn\u{2019}t supported. Retry your request with the ID or ARN of an inference profile that contains this model."
@@ -848,6 +856,9 @@ async fn runtime(state: &Shared, route: &Route, body: &[u8]) -> Response<Body> {
     };
 
     if route.operation == "CountTokens" {
+        if is_denied(config, &resolved, &model_id) {
+            return access_denied();
+        }
         return count_tokens(&parsed, &model_id);
     }
 
@@ -869,11 +880,7 @@ async fn runtime(state: &Shared, route: &Route, body: &[u8]) -> Response<Body> {
         );
     }
     if directives.access_denied || is_denied(config, &resolved, &model_id) {
-        return wire::error(
-            StatusCode::FORBIDDEN,
-            "AccessDeniedException",
-            "You don't have access to the model with the specified model ID.",
-        );
+        return access_denied();
     }
     if directives.throttle || config.faults.throttle_all {
         return wire::error(

@@ -164,9 +164,13 @@ impl Store {
     }
 
     pub fn delete_connection(&self, id: &str) -> Result<()> {
-        let removed = self
-            .conn()?
-            .execute("DELETE FROM connections WHERE id = ?1", [id])?;
+        let conn = self.conn()?;
+        conn.execute("DELETE FROM catalog_cache WHERE connection_id = ?1", [id])?;
+        conn.execute(
+            "DELETE FROM settings WHERE key LIKE ?1",
+            [format!("connection:{id}:%")],
+        )?;
+        let removed = conn.execute("DELETE FROM connections WHERE id = ?1", [id])?;
         if removed == 0 {
             return Err(StoreError::ConnectionNotFound(id.to_owned()));
         }
@@ -188,6 +192,29 @@ impl Store {
         if changed == 0 {
             return Err(StoreError::ConnectionNotFound(id.to_owned()));
         }
+        Ok(())
+    }
+
+    /// The catalog last fetched for a connection in a region (JSON, as the engine wrote it).
+    pub fn cached_catalog(&self, connection_id: &str, region: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn()?
+            .query_row(
+                "SELECT catalog_json FROM catalog_cache WHERE connection_id = ?1 AND region = ?2",
+                params![connection_id, region],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn cache_catalog(&self, connection_id: &str, region: &str, json: &str) -> Result<()> {
+        self.conn()?.execute(
+            "INSERT INTO catalog_cache (connection_id, region, catalog_json, fetched_at)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(connection_id, region) DO UPDATE SET catalog_json = excluded.catalog_json,
+                fetched_at = excluded.fetched_at",
+            params![connection_id, region, json, now()],
+        )?;
         Ok(())
     }
 
@@ -264,6 +291,35 @@ mod tests {
             store.delete_connection("a"),
             Err(StoreError::ConnectionNotFound(_))
         ));
+    }
+
+    #[test]
+    fn catalog_cache_per_connection_and_region() {
+        let store = Store::open_in_memory().expect("open");
+        store.put_connection(&record("a")).expect("put");
+        assert_eq!(store.cached_catalog("a", "us-east-1").expect("get"), None);
+        store
+            .cache_catalog("a", "us-east-1", "{\"v\":1}")
+            .expect("cache");
+        store
+            .cache_catalog("a", "us-east-1", "{\"v\":2}")
+            .expect("cache");
+        store
+            .cache_catalog("a", "eu-west-1", "{\"v\":3}")
+            .expect("cache");
+        assert_eq!(
+            store
+                .cached_catalog("a", "us-east-1")
+                .expect("get")
+                .as_deref(),
+            Some("{\"v\":2}")
+        );
+        store
+            .set_setting("connection:a:endpoint:m", "regional")
+            .expect("setting");
+        store.delete_connection("a").expect("delete");
+        assert_eq!(store.cached_catalog("a", "eu-west-1").expect("get"), None);
+        assert_eq!(store.setting("connection:a:endpoint:m").expect("get"), None);
     }
 
     #[test]

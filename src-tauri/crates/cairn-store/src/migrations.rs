@@ -57,6 +57,14 @@ const MIGRATIONS: &[&str] = &[
      ALTER TABLE connections ADD COLUMN sso_role_name TEXT;
      ALTER TABLE connections ADD COLUMN sso_expires_at TEXT;
      ALTER TABLE connections ADD COLUMN endpoint_sso TEXT;",
+    // 4: the model catalog as last fetched, per connection and region
+    "CREATE TABLE catalog_cache (
+        connection_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        catalog_json TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        PRIMARY KEY (connection_id, region)
+     );",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

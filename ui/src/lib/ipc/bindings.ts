@@ -9,8 +9,18 @@ import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 export const commands = {
 	/**  Demo or AWS, the region, and whether start-up failed. */
 	appStatus: () => __TAURI_INVOKE<AppStatus>("app_status"),
-	/**  The Claude models this connection can chat with, each with the ID to call it by. */
+	/**  The Claude models the chat can use, each with the ID to call it by. */
 	listModels: () => typedError<ModelOption[], CairnError>(__TAURI_INVOKE("list_models")),
+	/**  The model-access table (cached unless `refresh`). */
+	modelTable: (refresh: boolean) => typedError<ModelTable, CairnError>(__TAURI_INVOKE("model_table", { refresh })),
+	/**  Global or regional for one model; returns the updated table. */
+	setEndpointChoice: (modelId: string, choice: EndpointChoice) => typedError<ModelTable, CairnError>(__TAURI_INVOKE("set_endpoint_choice", { modelId, choice })),
+	/**  "Keep my data in this geography": forbids `global.` for the active connection. */
+	setKeepInGeography: (keep: boolean) => typedError<ModelTable, CairnError>(__TAURI_INVOKE("set_keep_in_geography", { keep })),
+	/**  One real, free call (CountTokens) that proves whether this account can use the model. */
+	checkModelAccess: (modelId: string) => typedError<AccessCheck, CairnError>(__TAURI_INVOKE("check_model_access", { modelId })),
+	/**  Checks every model that has a route; returns the refreshed table. */
+	checkAllAccess: () => typedError<ModelTable, CairnError>(__TAURI_INVOKE("check_all_access")),
 	listConversations: () => typedError<ConversationSummary[], CairnError>(__TAURI_INVOKE("list_conversations")),
 	getConversation: (id: string) => typedError<Conversation, CairnError>(__TAURI_INVOKE("get_conversation", { id })),
 	/**  Sends a message; the answer streams over `on_event` and this returns when it has ended. */
@@ -40,6 +50,24 @@ export const commands = {
 };
 
 /* Types */
+/**  The outcome of "Check access": the cheapest real call (CountTokens) with the invocation ID. */
+export type AccessCheck = {
+	ok: boolean,
+	/**  RFC 3339. */
+	checkedAt: string,
+	invocationId: string,
+	error: CairnError | null,
+};
+
+/**  Whether this account may call a model here, as far as Bedrock says without calling it. */
+export type AccessStatus = "authorized" | "notAuthorized" | 
+/**  The Anthropic use-case form / agreement is not accepted yet. */
+"agreementPending" | 
+/**  The model is not offered in the connection's region. */
+"notInRegion" | 
+/**  Not asked (offline, or the availability call failed). */
+"unknown";
+
 export type AnswerUsage = {
 	inputTokens: number,
 	outputTokens: number,
@@ -75,6 +103,40 @@ export type CairnError = {
 	code: string | null,
 	/**  Technical detail in English; the UI shows plain words by `kind` above it. */
 	message: string,
+};
+
+/**  One row of the table. */
+export type CatalogEntry = {
+	modelId: string,
+	name: string,
+	/**  `opus`, `sonnet`, `haiku` when the metadata knows the model. */
+	family: string | null,
+	/**  `ACTIVE` or `LEGACY`. */
+	lifecycle: string,
+	/**  RFC 3339, from Bedrock's lifecycle (legacy since / end of life). */
+	legacySince: string | null,
+	endOfLife: string | null,
+	/**  From the metadata file when Bedrock gives no date. */
+	deprecatedOn: string | null,
+	profiles: GeoProfile[],
+	/**  The base ID can be called on demand in the connection's region. */
+	onDemand: boolean,
+	access: AccessStatus,
+	/**  Bedrock's own words when access is not plain "authorized". */
+	accessDetail: string | null,
+	inputModalities: string[],
+	pdf: boolean,
+	contextWindow: number | null,
+	maxOutput: number | null,
+	context1mBeta: boolean,
+	thinking: boolean,
+	/**  USD per million tokens (list price, an estimate). */
+	inputPrice: number | null,
+	outputPrice: number | null,
+	/**  Regional (geographic) profiles cost `premium_factor` times the global price. */
+	regionalPremium: boolean,
+	/**  False when the bundled metadata does not know this model (prices, limits unknown). */
+	inMetadata: boolean,
 };
 
 /**
@@ -172,6 +234,13 @@ export type ConversationSummary = {
 	messageCount: number,
 };
 
+/**  Which endpoint the user wants for a model. */
+export type EndpointChoice = 
+/**  `global.`: most available, no premium (recommended). */
+"global" | 
+/**  The geography of the connection's region: data stays there. */
+"regional";
+
 /**  How a model is invoked. */
 export type EndpointKind = 
 /**  A `global.` inference profile: routed worldwide, no premium. */
@@ -223,6 +292,19 @@ export type ErrorKind =
 /**  A bug in Cairn. */
 "internal";
 
+export type GeoProfile = {
+	/**  `global`, `us`, `eu`, `jp`, `apac`, `au`, … */
+	geo: string,
+	profileId: string,
+};
+
+/**  The ID Cairn calls, and whether the regional premium applies. */
+export type Invocation = {
+	invocationId: string,
+	endpoint: EndpointKind,
+	premium: boolean,
+};
+
 /**  Where an answer stands. Anything but `complete` keeps its partial text. */
 export type MessageStatus = "complete" | 
 /**  Still arriving (found after a crash, it becomes `incomplete`). */
@@ -234,6 +316,24 @@ export type MessageStatus = "complete" |
 /**  The request failed before any answer arrived. */
 "failed";
 
+export type ModelCatalog = {
+	entries: CatalogEntry[],
+	/**  Geographies found among the profiles, `global` first: the table's columns. */
+	geographies: string[],
+	/**  False for the bundled snapshot (offline or demo). */
+	live: boolean,
+	region: string,
+	/**  RFC 3339: when Bedrock was asked (or the snapshot's date). */
+	fetchedAt: string,
+	priceDate: string,
+	premiumFactor: number | null,
+	/**
+	 *  Problems that did not stop the refresh (a profile for an unknown model, a failed
+	 *  availability call), in technical words.
+	 */
+	warnings: string[],
+};
+
 /**  A model as the chat's model picker shows it. */
 export type ModelOption = {
 	/**  The base model ID (`anthropic.claude-…`). */
@@ -244,6 +344,32 @@ export type ModelOption = {
 	/**  `ACTIVE` or `LEGACY`, as Bedrock reports it. */
 	lifecycle: string,
 	endpoint: EndpointKind,
+};
+
+/**  One row: what Bedrock and the metadata say, plus the user's endpoint choice and its result. */
+export type ModelRow = {
+	entry: CatalogEntry,
+	choice: EndpointChoice,
+	/**  The ID Cairn will call; `None` when no route exists from this region. */
+	invocation: Invocation | null,
+	/**  Why there is no route (`NoProfileForRegion`, `OnlyGlobalProfile`). */
+	routeProblem: string | null,
+	/**  Prices for the chosen endpoint (premium included), USD per million tokens. */
+	inputPrice: number | null,
+	outputPrice: number | null,
+	lastCheck: AccessCheck | null,
+};
+
+export type ModelTable = {
+	catalog: ModelCatalog,
+	rows: ModelRow[],
+	/**  The connection forbids `global.` (data residency). */
+	keepInGeography: boolean,
+	/**
+	 *  Why the table is not live, in technical words (e.g. the refresh failed and this is the
+	 *  cached copy), for the UI to explain.
+	 */
+	notice: CairnError | null,
 };
 
 export type ProfileInfo = {

@@ -77,6 +77,12 @@ const CODE_TEXT: Readonly<Record<string, ErrorText>> = {
   ProfileNotFound: { title: "errors.codes.ProfileNotFound.title", next: "errors.codes.ProfileNotFound.next" },
   ProfileFileInvalid: { title: "errors.codes.ProfileFileInvalid.title", next: "errors.codes.ProfileFileInvalid.next" },
   SecretMissing: { title: "errors.codes.SecretMissing.title", next: "errors.codes.SecretMissing.next" },
+  SsoDenied: { title: "errors.codes.SsoDenied.title", next: "errors.codes.SsoDenied.next" },
+  SsoExpired: { title: "errors.codes.SsoExpired.title", next: "errors.codes.SsoExpired.next" },
+  SsoSignInRequired: { title: "errors.codes.SsoSignInRequired.title", next: "errors.codes.SsoSignInRequired.next" },
+  SsoRoleInvalid: { title: "errors.codes.SsoRoleInvalid.title", next: "errors.codes.SsoRoleInvalid.next" },
+  SsoStartUrlInvalid: { title: "errors.codes.SsoStartUrlInvalid.title", next: "errors.codes.SsoStartUrlInvalid.next" },
+  SsoSessionExpired: { title: "errors.codes.SsoSessionExpired.title", next: "errors.codes.SsoSessionExpired.next" },
   // The keychain codes say the same as their kinds.
   KeychainUnavailable: kindText("keychainUnavailable"),
   KeychainLocked: kindText("keychainLocked"),

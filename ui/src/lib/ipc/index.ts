@@ -15,6 +15,8 @@ import type {
   ProfileInfo,
   RegionChoices,
   SendRequest,
+  SsoPoll,
+  SsoSignIn,
 } from "./bindings";
 
 /** The shape tauri-specta gives a command that returns `Result<T, E>` in Rust. */
@@ -44,6 +46,10 @@ export type {
   Role,
   SecretStorage,
   SendRequest,
+  SsoAccountRoles,
+  SsoInfo,
+  SsoPoll,
+  SsoSignIn,
   Verification,
   AnswerUsage as Usage,
 } from "./bindings";
@@ -174,6 +180,19 @@ export function deleteConnection(id: string): Promise<AppStatus> {
 /** Switches to another connection (or the demo); resolves to the new status. */
 export function activateConnection(id: string): Promise<AppStatus> {
   return call(async () => unwrap(await commands.activateConnection(id)));
+}
+
+/**
+ * Starts an IAM Identity Center sign-in (the backend opens the browser page itself). The result
+ * carries the code and the link to show, and how often to poll.
+ */
+export function ssoStart(startUrl: string, ssoRegion: string, endpoint: string | null): Promise<SsoSignIn> {
+  return call(async () => unwrap(await commands.ssoStart(startUrl, ssoRegion, endpoint)));
+}
+
+/** One poll of a started sign-in: approved yet, and then the accounts and roles it offers. */
+export function ssoPoll(flowId: string): Promise<SsoPoll> {
+  return call(async () => unwrap(await commands.ssoPoll(flowId)));
 }
 
 /**

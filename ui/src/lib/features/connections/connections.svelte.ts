@@ -1,3 +1,4 @@
+import { reauthInput } from "./draft";
 import {
   activateConnection,
   appStatus,
@@ -163,6 +164,21 @@ export class Connections {
     } finally {
       this.pending = null;
     }
+  }
+
+  /** The saved IAM Identity Center connections whose sign-in has expired. */
+  get expiredSso(): ConnectionInfo[] {
+    return this.connections.filter((c) => c.kind === "sso" && c.sso?.expired === true);
+  }
+
+  /**
+   * Keeps a new IAM Identity Center sign-in for a saved connection (same account, role, region and
+   * endpoints). A failure is shown on the connection's row.
+   */
+  async reauthenticate(connection: ConnectionInfo, flowId: string): Promise<boolean> {
+    const result = await this.save(reauthInput(connection, flowId));
+    if (!result.ok) this.rowErrors = { ...this.rowErrors, [connection.id]: result.error };
+    return result.ok;
   }
 
   /**

@@ -16,12 +16,20 @@ export type ConnectionDraft = {
   endpointBedrock: string;
   endpointRuntime: string;
   endpointSts: string;
+  /** IAM Identity Center: the start URL, the region where it lives and an optional endpoint. */
+  ssoStartUrl: string;
+  ssoRegion: string;
+  endpointSso: string;
+  /** The approved sign-in and the chosen account and role ("" = not yet). */
+  ssoFlowId: string;
+  ssoAccountId: string;
+  ssoRoleName: string;
   /** Editing a connection whose secret is kept for this session keeps it there. */
   sessionOnly: boolean;
 };
 
-/** The kinds this form can create (an IAM Identity Center sign-in has its own flow). */
-export const CONNECTION_KINDS: readonly ConnectionKind[] = ["accessKeys", "profile", "apiKey", "defaultChain"];
+/** The kinds this form can create, in the order it offers them. */
+export const CONNECTION_KINDS: readonly ConnectionKind[] = ["accessKeys", "profile", "apiKey", "defaultChain", "sso"];
 
 /** A blank draft, or one filled from a saved connection (whose secrets the UI never has). */
 export function newDraft(editing: ConnectionInfo | null = null): ConnectionDraft {
@@ -38,6 +46,12 @@ export function newDraft(editing: ConnectionInfo | null = null): ConnectionDraft
     endpointBedrock: editing?.endpoints.bedrock ?? "",
     endpointRuntime: editing?.endpoints.runtime ?? "",
     endpointSts: editing?.endpoints.sts ?? "",
+    ssoStartUrl: editing?.sso?.startUrl ?? "",
+    ssoRegion: editing?.sso?.region ?? "",
+    endpointSso: editing?.endpoints.sso ?? "",
+    ssoFlowId: "",
+    ssoAccountId: editing?.sso?.accountId ?? "",
+    ssoRoleName: editing?.sso?.roleName ?? "",
     sessionOnly: editing?.secretStorage === "session",
   };
 }
@@ -50,7 +64,7 @@ function given(value: string): string | null {
 /** The input for `saveConnection`: only the fields of the chosen kind, values untouched. */
 export function toInput(draft: ConnectionDraft, sessionOnly: boolean = draft.sessionOnly): ConnectionInput {
   const keys = draft.kind === "accessKeys";
-  return {
+  const input: ConnectionInput = {
     id: draft.id,
     name: draft.name,
     kind: draft.kind,
@@ -67,6 +81,41 @@ export function toInput(draft: ConnectionDraft, sessionOnly: boolean = draft.ses
     },
     sessionOnly,
   };
+  if (draft.kind === "sso") {
+    input.endpoints.sso = given(draft.endpointSso);
+    input.ssoFlowId = given(draft.ssoFlowId);
+    input.ssoAccountId = given(draft.ssoAccountId);
+    input.ssoRoleName = given(draft.ssoRoleName);
+  }
+  return input;
+}
+
+/**
+ * The input that signs a saved IAM Identity Center connection in again: the new sign-in, the same
+ * account, role, name, region and endpoints.
+ */
+export function reauthInput(connection: ConnectionInfo, flowId: string): ConnectionInput {
+  return {
+    id: connection.id,
+    name: connection.name,
+    kind: "sso",
+    region: connection.regionSource === "chosen" ? connection.region : null,
+    profile: null,
+    accessKeyId: null,
+    secretAccessKey: null,
+    sessionToken: null,
+    apiKey: null,
+    endpoints: {
+      bedrock: connection.endpoints.bedrock,
+      runtime: connection.endpoints.runtime,
+      sts: connection.endpoints.sts,
+      sso: connection.endpoints.sso ?? null,
+    },
+    sessionOnly: connection.secretStorage === "session",
+    ssoFlowId: flowId,
+    ssoAccountId: connection.sso?.accountId ?? null,
+    ssoRoleName: connection.sso?.roleName ?? null,
+  };
 }
 
 /** Forgets every secret the draft holds (after a successful save). */
@@ -75,4 +124,6 @@ export function clearSecrets(draft: ConnectionDraft): void {
   draft.secretAccessKey = "";
   draft.sessionToken = "";
   draft.apiKey = "";
+  // A sign-in is used up by the save that keeps its token.
+  draft.ssoFlowId = "";
 }
