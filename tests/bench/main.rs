@@ -1,3 +1,7 @@
+//! `cairn-bench catalog URL`: one live model-catalog refresh (ListFoundationModels, every page of
+//! ListInferenceProfiles, GetFoundationModelAvailability per model at bounded concurrency),
+//! printed as `{"client", "models", "profiles", "concurrency", "seconds"}`.
+//!
 //! `cairn-bench engine|sdk URL MODEL TOKENS`: consume one simulated answer of TOKENS tokens and
 //! print `{"client", "chars", "seconds"}`. `engine` goes through Cairn's chat use case (SQLite
 //! persistence included); `sdk` is the bare aws-sdk-bedrockruntime ConverseStream loop.
@@ -89,9 +93,37 @@ async fn bare_sdk(url: &str, model: &str, tokens: u64) -> Result<(usize, f64), S
     Ok((chars, started.elapsed().as_secs_f64()))
 }
 
+async fn catalog(url: &str) -> std::process::ExitCode {
+    let clients = clients(url).await;
+    let started = Instant::now();
+    match cairn_bedrock::access::refresh_catalog(&clients).await {
+        Ok(catalog) => {
+            let profiles: usize = catalog.entries.iter().map(|e| e.profiles.len()).sum();
+            println!(
+                "{}",
+                serde_json::json!({
+                    "client": "catalog-refresh",
+                    "models": catalog.entries.len(),
+                    "profiles": profiles,
+                    "concurrency": cairn_bedrock::access::AVAILABILITY_CONCURRENCY,
+                    "seconds": started.elapsed().as_secs_f64(),
+                })
+            );
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("cairn-bench catalog: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().collect();
+    if let (Some("catalog"), Some(url)) = (args.get(1).map(String::as_str), args.get(2)) {
+        return catalog(url).await;
+    }
     let (Some(mode), Some(url), Some(model), Some(tokens)) = (
         args.get(1),
         args.get(2),

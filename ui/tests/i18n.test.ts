@@ -74,6 +74,46 @@ describe("dictionaries", () => {
   });
 });
 
+describe("the Models view's words", () => {
+  const newKeys = [...enKeys.keys()].filter((k) => k.startsWith("nav.") || k.startsWith("modelTable."));
+
+  it("exist in both languages with the same placeholders", () => {
+    expect(newKeys.length).toBeGreaterThan(80);
+    for (const key of newKeys) {
+      expect(zhKeys.has(key), key).toBe(true);
+      expect(placeholders(zhKeys.get(key) ?? ""), key).toEqual(placeholders(enKeys.get(key) ?? ""));
+    }
+    const zhOnly = [...zhKeys.keys()].filter((k) => (k.startsWith("nav.") || k.startsWith("modelTable.")) && !enKeys.has(k));
+    expect(zhOnly).toEqual([]);
+  });
+
+  it("are translated, not copied", () => {
+    const same = newKeys.filter((k) => zhKeys.get(k) === enKeys.get(k));
+    // Product names, family names and format-only strings stay as they are.
+    expect(same.sort()).toEqual(
+      ["modelTable.filters.haiku", "modelTable.filters.opus", "modelTable.filters.sonnet", "modelTable.inputs.pdf"].sort(),
+    );
+  });
+
+  it("use the agreed zh-TW terms", () => {
+    const zh = (key: string) => zhKeys.get(key) ?? "";
+    expect(zh("modelTable.title")).toBe("模型存取");
+    expect(zh("modelTable.col.access")).toBe("模型存取");
+    expect(zh("modelTable.endpoint.global")).toContain("全域端點");
+    expect(zh("modelTable.endpoint.regional")).toContain("區域端點");
+    expect(zh("modelTable.col.geoTitle")).toContain("推論設定檔");
+    expect(zh("modelTable.keepHelp")).toContain("資料落地");
+    expect(zh("modelTable.lifecycle.deprecatedSince")).toContain("已棄用");
+    expect(zh("modelTable.col.context")).toBe("上下文視窗");
+    expect(zh("modelTable.price.premiumTitle")).toContain("定價溢價");
+    expect(zh("modelTable.access.console")).toContain("主控台");
+    expect(zh("modelTable.col.modelId")).toBe("基礎模型 ID");
+    expect(zh("modelTable.copy.modelId")).toContain("模型 ID");
+    expect(zh("modelTable.yes")).toBe("是");
+    expect(zh("modelTable.no")).toBe("否");
+  });
+});
+
 describe("source code", () => {
   const files = sourceFiles(SRC).filter((f) => !f.endsWith("bindings.ts"));
   const namespaces = Object.keys(en).join("|");

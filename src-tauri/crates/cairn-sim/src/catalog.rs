@@ -44,6 +44,48 @@ pub fn models() -> &'static [CatalogModel] {
     &MODELS
 }
 
+fn leak(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
+
+/// The standard catalog plus `extra_models` synthetic models carrying `extra_profiles` profiles
+/// in all (for benchmarks). Built once per distinct size and kept for the process's life.
+pub fn catalog_with(extra_models: u32, extra_profiles: u32) -> &'static [CatalogModel] {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    if extra_models == 0 {
+        return models();
+    }
+    type Built = HashMap<(u32, u32), &'static [CatalogModel]>;
+    static BUILT: OnceLock<Mutex<Built>> = OnceLock::new();
+    let built = BUILT.get_or_init(|| Mutex::new(HashMap::new()));
+    let Ok(mut built) = built.lock() else {
+        return models();
+    };
+    built
+        .entry((extra_models, extra_profiles))
+        .or_insert_with(|| {
+            let mut all: Vec<CatalogModel> = models().to_vec();
+            let per_model = extra_profiles / extra_models;
+            let remainder = extra_profiles % extra_models;
+            for i in 0..extra_models {
+                let count =
+                    (per_model + u32::from(i < remainder)).min(GEOGRAPHIES.len() as u32) as usize;
+                let profiles: Vec<&'static str> = GEOGRAPHIES[..count].to_vec();
+                all.push(CatalogModel {
+                    model_id: leak(format!("anthropic.claude-synthetic-{i:04}-v1")),
+                    name: leak(format!("Claude Synthetic {i}")),
+                    on_demand: i % 3 == 0,
+                    profiles: Box::leak(profiles.into_boxed_slice()),
+                    legacy_since: None,
+                    end_of_life: None,
+                    input_modalities: TEXT_IMAGE,
+                });
+            }
+            Box::leak(all.into_boxed_slice())
+        })
+}
+
 static MODELS: [CatalogModel; 13] = [
     CatalogModel {
         model_id: "anthropic.claude-sonnet-4-5-20250929-v1:0",
@@ -172,13 +214,18 @@ pub struct ResolvedModel {
     pub profile: Option<&'static str>,
 }
 
-/// Resolves a base ID, a profile ID, or an ARN of either.
+/// Resolves a base ID, a profile ID, or an ARN of either, in the standard catalog.
 pub fn resolve(id: &str) -> Option<ResolvedModel> {
+    resolve_in(models(), id)
+}
+
+/// Resolves an ID in `catalog`.
+pub fn resolve_in(catalog: &'static [CatalogModel], id: &str) -> Option<ResolvedModel> {
     let id = id
         .rsplit_once(":foundation-model/")
         .or_else(|| id.rsplit_once(":inference-profile/"))
         .map_or(id, |(_, tail)| tail);
-    for model in models() {
+    for model in catalog {
         if model.model_id == id {
             return Some(ResolvedModel {
                 model,
@@ -256,9 +303,9 @@ pub fn model_summary(model: &CatalogModel, region: &str) -> Value {
 }
 
 /// Every system-defined inference profile, in a stable order.
-pub fn profiles(region: &str, account: &str) -> Vec<Value> {
+pub fn profiles(catalog: &[CatalogModel], region: &str, account: &str) -> Vec<Value> {
     let mut out = Vec::new();
-    for model in models() {
+    for model in catalog {
         for geo in model.profiles {
             let id = format!("{geo}.{}", model.model_id);
             let models: Vec<Value> = profile_regions(geo)
@@ -279,4 +326,18 @@ pub fn profiles(region: &str, account: &str) -> Vec<Value> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_benchmark_catalog_has_300_models_and_1000_profiles() {
+        let all = catalog_with(287, 962);
+        assert_eq!(all.len(), 300);
+        assert_eq!(profiles(all, "us-east-1", "1").len(), 1000);
+        assert!(resolve_in(all, "us.anthropic.claude-synthetic-0005-v1").is_some());
+        assert!(std::ptr::eq(all, catalog_with(287, 962)), "built once");
+    }
 }

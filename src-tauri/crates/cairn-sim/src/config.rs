@@ -25,6 +25,10 @@ pub struct SimConfig {
     pub faults: Faults,
     /// IAM Identity Center: accounts, roles and lifetimes for the device-authorization flow.
     pub sso: crate::sso::SsoConfig,
+    /// Synthetic models added to the catalog (benchmarks of large catalogs).
+    pub synthetic_models: u32,
+    /// Inference profiles spread over the synthetic models.
+    pub synthetic_profiles: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -77,6 +81,8 @@ impl Default for SimConfig {
             profiles_page_size: 10,
             faults: Faults::default(),
             sso: crate::sso::SsoConfig::default(),
+            synthetic_models: 0,
+            synthetic_profiles: 0,
         }
     }
 }

@@ -498,13 +498,14 @@ fn not_found(what: &str) -> Response<Body> {
 
 fn control(state: &SimState, route: &Route, query: &str, body: &[u8]) -> Response<Body> {
     let config = &state.config;
+    let models = catalog::catalog_with(config.synthetic_models, config.synthetic_profiles);
     let region = &config.region;
     let model_id = route.model_id.as_deref().unwrap_or_default();
     match route.operation {
         "ListFoundationModels" => {
             let provider = query_param(query, "byProvider").map(|p| p.to_lowercase());
             let summaries: Vec<Value> = match provider.as_deref() {
-                None | Some("anthropic") => catalog::models()
+                None | Some("anthropic") => models
                     .iter()
                     .map(|m| catalog::model_summary(m, region))
                     .collect(),
@@ -512,7 +513,7 @@ fn control(state: &SimState, route: &Route, query: &str, body: &[u8]) -> Respons
             };
             wire::json(StatusCode::OK, &json!({ "modelSummaries": summaries }))
         }
-        "GetFoundationModel" => match catalog::resolve(model_id) {
+        "GetFoundationModel" => match catalog::resolve_in(models, model_id) {
             Some(ResolvedModel {
                 model,
                 profile: None,
@@ -523,7 +524,7 @@ fn control(state: &SimState, route: &Route, query: &str, body: &[u8]) -> Respons
             _ => not_found("model"),
         },
         "ListInferenceProfiles" => {
-            let all = catalog::profiles(region, &config.account);
+            let all = catalog::profiles(models, region, &config.account);
             let kind = query_param(query, "type");
             let filtered: Vec<Value> = all
                 .into_iter()
@@ -560,7 +561,7 @@ fn control(state: &SimState, route: &Route, query: &str, body: &[u8]) -> Respons
         }
         "GetInferenceProfile" => {
             let id = model_id.rsplit('/').next().unwrap_or(model_id);
-            catalog::profiles(region, &config.account)
+            catalog::profiles(models, region, &config.account)
                 .into_iter()
                 .find(|p| p["inferenceProfileId"] == id)
                 .map_or_else(
@@ -568,7 +569,7 @@ fn control(state: &SimState, route: &Route, query: &str, body: &[u8]) -> Respons
                     |p| wire::json(StatusCode::OK, &p),
                 )
         }
-        "GetFoundationModelAvailability" => match catalog::resolve(model_id) {
+        "GetFoundationModelAvailability" => match catalog::resolve_in(models, model_id) {
             Some(resolved) => {
                 let denied = is_denied(config, &resolved, model_id);
                 wire::json(
@@ -843,7 +844,8 @@ fn on_demand_error(model_id: &str) -> Response<Body> {
 async fn runtime(state: &Shared, route: &Route, body: &[u8]) -> Response<Body> {
     let config = &state.config;
     let model_id = route.model_id.clone().unwrap_or_default();
-    let Some(resolved) = catalog::resolve(&model_id) else {
+    let models = catalog::catalog_with(config.synthetic_models, config.synthetic_profiles);
+    let Some(resolved) = catalog::resolve_in(models, &model_id) else {
         return validation("The provided model identifier is invalid.");
     };
     // Counting tokens invokes nothing, so it takes base IDs of profile-only models too.

@@ -116,3 +116,20 @@ export function formatDateTime(iso: string): string {
   if (Number.isNaN(date.getTime())) return iso;
   return new Intl.DateTimeFormat(state.locale, { dateStyle: "medium", timeStyle: "short" }).format(date);
 }
+
+/** A calendar day, e.g. "Oct 28, 2025". Read in UTC, so "2025-10-28" stays the 28th everywhere. */
+export function formatDay(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(state.locale, { dateStyle: "medium", timeZone: "UTC" }).format(date);
+}
+
+/** US dollars, e.g. "$3.00" or "$0.275". */
+export function formatUsd(value: number): string {
+  return new Intl.NumberFormat(state.locale, {
+    style: "currency",
+    currency: "USD",
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 3,
+  }).format(value);
+}

@@ -2,6 +2,7 @@
 import { Channel } from "@tauri-apps/api/core";
 import { commands } from "./bindings";
 import type {
+  AccessCheck,
   AppStatus,
   CairnError,
   ChatEvent,
@@ -10,8 +11,10 @@ import type {
   ConnectionsView,
   Conversation,
   ConversationSummary,
+  EndpointChoice,
   ErrorKind,
   ModelOption,
+  ModelTable,
   ProfileInfo,
   RegionChoices,
   SendRequest,
@@ -23,7 +26,10 @@ import type {
 type Result<T, E> = { status: "ok"; data: T } | { status: "error"; error: E };
 
 export type {
+  AccessCheck,
+  AccessStatus,
   AppMode,
+  CatalogEntry,
   AppStatus,
   CairnError,
   ChatEvent,
@@ -34,11 +40,17 @@ export type {
   ConnectionsView,
   Conversation,
   ConversationSummary,
+  EndpointChoice,
   EndpointKind,
   ErrorKind,
+  GeoProfile,
+  Invocation,
   MessageStatus,
   EndpointOverrides,
+  ModelCatalog,
   ModelOption,
+  ModelRow,
+  ModelTable,
   ProfileInfo,
   ProfileKind,
   RegionChoices,
@@ -137,6 +149,31 @@ export function appStatus(): Promise<AppStatus> {
 
 export function listModels(): Promise<ModelOption[]> {
   return call(async () => unwrap(await commands.listModels()));
+}
+
+/** The model-access table; `refresh` asks Bedrock again instead of using the cached copy. */
+export function modelTable(refresh: boolean): Promise<ModelTable> {
+  return call(async () => unwrap(await commands.modelTable(refresh)));
+}
+
+/** Global or regional endpoint for one model (by base model ID); resolves to the updated table. */
+export function setEndpointChoice(modelId: string, choice: EndpointChoice): Promise<ModelTable> {
+  return call(async () => unwrap(await commands.setEndpointChoice(modelId, choice)));
+}
+
+/** "Keep my data in this geography" (no global endpoints); resolves to the updated table. */
+export function setKeepInGeography(keep: boolean): Promise<ModelTable> {
+  return call(async () => unwrap(await commands.setKeepInGeography(keep)));
+}
+
+/** One free call that shows whether this account can use the model (by base model ID). */
+export function checkModelAccess(modelId: string): Promise<AccessCheck> {
+  return call(async () => unwrap(await commands.checkModelAccess(modelId)));
+}
+
+/** Checks every model that has a route; resolves to the updated table. */
+export function checkAllAccess(): Promise<ModelTable> {
+  return call(async () => unwrap(await commands.checkAllAccess()));
 }
 
 export function listConversations(): Promise<ConversationSummary[]> {

@@ -27,7 +27,12 @@ export class ModelChoice {
 
   readonly selected = $derived(this.models.find((m) => m.invocationId === this.selectedId) ?? null);
 
-  async load(): Promise<void> {
+  /**
+   * Loads the list and keeps the remembered choice when it is still offered. `previousModelId`
+   * (a base model ID) keeps the same model selected when only its invocation ID changed, e.g.
+   * after switching it between the global and the regional endpoint.
+   */
+  async load(previousModelId: string | null = null): Promise<void> {
     try {
       const models = await listModels();
       this.models = models;
@@ -36,6 +41,12 @@ export class ModelChoice {
       const keep = [saved, this.selectedId].find(
         (id) => id !== null && id !== "" && models.some((m) => m.invocationId === id),
       );
+      const sameModel = previousModelId ? models.find((m) => m.modelId === previousModelId) : undefined;
+      if (keep === undefined && sameModel) {
+        this.selectedId = sameModel.invocationId;
+        save(sameModel.invocationId);
+        return;
+      }
       this.selectedId = keep ?? models[0]?.invocationId ?? "";
     } catch (e) {
       this.error = toCairnError(e);
@@ -49,11 +60,12 @@ export class ModelChoice {
    * so a failure shows its reason instead of models that no longer apply.
    */
   async reload(): Promise<void> {
+    const previousModelId = this.selected?.modelId ?? null;
     this.models = [];
     this.selectedId = "";
     this.error = null;
     this.loaded = false;
-    await this.load();
+    await this.load(previousModelId);
   }
 
   /** Selects a model and remembers it for next time. */
