@@ -124,7 +124,7 @@ export CAIRN_E2E_DATA_DIR="$work/data"
 export CAIRN_APP_BIN="$app_bin"
 
 status=0
-python -m pytest -q tests/e2e "$@" || status=$?
+python -m pytest -q ${CAIRN_E2E_TARGETS:-tests/e2e} "$@" || status=$?
 if [ "$status" -eq 5 ]; then
     echo "e2e: no tests were collected" >&2
     status=1
