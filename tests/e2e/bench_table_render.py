@@ -23,12 +23,17 @@ const want = arguments[0];
 const start = performance.now();
 document.querySelector('[data-testid="nav-models"]').click();
 function check() {
+  // The body is virtualized: the table announces every row (aria-rowcount counts the header)
+  // while only the visible window is in the DOM.
+  const table = document.querySelector('[data-testid="models-view"] table');
   const rows = document.querySelectorAll('[data-testid="model-row"]').length;
-  if (rows >= want) {
+  const announced = table && table.getAttribute('aria-rowcount');
+  const total = announced ? Number(announced) - 1 : rows;
+  if (total >= want && rows > 0) {
     // Two frames: the one that lays the rows out, and the one that paints them.
-    requestAnimationFrame(() => requestAnimationFrame(() => done({ms: performance.now() - start, rows})));
+    requestAnimationFrame(() => requestAnimationFrame(() => done({ms: performance.now() - start, rows, total})));
   } else if (performance.now() - start > 20000) {
-    done({ms: -1, rows});
+    done({ms: -1, rows, total});
   } else {
     requestAnimationFrame(check);
   }
@@ -40,7 +45,7 @@ SCROLL_JS = """
 const done = arguments[arguments.length - 1];
 const frames = arguments[0];
 const rows = document.querySelectorAll('[data-testid="model-row"]');
-let el = rows[0];
+let el = document.querySelector('[data-testid="model-table-scroller"]') || rows[0];
 while (el && !(el.scrollHeight > el.clientHeight + 10 && getComputedStyle(el).overflowY !== 'visible')) {
   el = el.parentElement;
 }
@@ -57,6 +62,37 @@ function tick(now) {
 }
 requestAnimationFrame((now) => { last = now; requestAnimationFrame(tick); });
 """
+
+
+# The floor of this environment: a plain overlay of 2,000 text lines scrolled the same way.
+BASELINE_JS = """
+const done = arguments[arguments.length - 1];
+const frames = arguments[0];
+const box = document.createElement('div');
+box.style.cssText = 'position:fixed;inset:80px 40px 40px 40px;overflow:auto;background:#fff;z-index:99999';
+box.textContent = '';
+for (let i = 0; i < 2000; i++) { const p = document.createElement('div'); p.textContent = 'Line ' + i; box.appendChild(p); }
+document.body.appendChild(box);
+const step = (box.scrollHeight - box.clientHeight) / frames;
+const intervals = [];
+let last = 0, n = 0;
+function tick(now) {
+  intervals.push(now - last); last = now; box.scrollTop += step;
+  if (++n < frames) requestAnimationFrame(tick); else { box.remove(); done({intervals}); }
+}
+requestAnimationFrame((now) => { last = now; requestAnimationFrame(tick); });
+"""
+
+
+def summary(intervals: list[float]) -> dict:
+    frames = sorted(intervals)
+    return {
+        "median_ms": round(statistics.median(frames), 1),
+        "p95_ms": round(frames[int(len(frames) * 0.95) - 1], 1),
+        "max_ms": round(frames[-1], 1),
+        "over_16.7ms": sum(1 for f in frames if f > 16.7),
+        "frames": len(frames),
+    }
 
 
 @pytest.fixture
@@ -89,15 +125,13 @@ def test_bench_table_render(app, big_account):
     wait(driver, lambda d: not find_all(d, "models-view"))
     again = driver.execute_async_script(OPEN_AND_PAINT_JS, 300)
     scroll = driver.execute_async_script(SCROLL_JS, 120)
-    frames = sorted(scroll["intervals"])
+    baseline = driver.execute_async_script(BASELINE_JS, 120)
     result = {
-        "rows": first["rows"],
+        "models": first["total"],
+        "rows_in_dom": first["rows"],
         "first_open_ms (live refresh of 300 models + render)": round(first["ms"], 1),
         "second_open_ms (cached catalog + render)": round(again["ms"], 1),
-        "scroll_frames": len(frames),
-        "scroll_frame_median_ms": round(statistics.median(frames), 1),
-        "scroll_frame_p95_ms": round(frames[int(len(frames) * 0.95) - 1], 1),
-        "scroll_frame_max_ms": round(frames[-1], 1),
-        "frames_over_16.7ms": sum(1 for f in frames if f > 16.7),
+        "table_scroll": summary(scroll["intervals"]),
+        "plain_text_scroll_baseline": summary(baseline["intervals"]),
     }
     print("\nTABLE RENDER BENCH " + json.dumps(result, indent=1))
