@@ -21,19 +21,23 @@ OPEN_AND_PAINT_JS = """
 const done = arguments[arguments.length - 1];
 const want = arguments[0];
 const start = performance.now();
+let first = null;
 document.querySelector('[data-testid="nav-models"]').click();
 function check() {
-  // The body is virtualized: the table announces every row (aria-rowcount counts the header)
-  // while only the visible window is in the DOM.
-  const table = document.querySelector('[data-testid="models-view"] table');
   const rows = document.querySelectorAll('[data-testid="model-row"]').length;
-  const announced = table && table.getAttribute('aria-rowcount');
-  const total = announced ? Number(announced) - 1 : rows;
-  if (total >= want && rows > 0) {
-    // Two frames: the one that lays the rows out, and the one that paints them.
-    requestAnimationFrame(() => requestAnimationFrame(() => done({ms: performance.now() - start, rows, total})));
+  // Two frames after a change: the one that lays rows out, and the one that paints them.
+  if (first === null && rows > 0) {
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      first = {ms: performance.now() - start, rows};
+      check();
+    }));
+    return;
+  }
+  if (first !== null && rows >= want) {
+    requestAnimationFrame(() => requestAnimationFrame(() =>
+      done({first_ms: first.ms, first_rows: first.rows, all_ms: performance.now() - start, rows})));
   } else if (performance.now() - start > 20000) {
-    done({ms: -1, rows, total});
+    done({first_ms: first ? first.ms : -1, first_rows: first ? first.rows : 0, all_ms: -1, rows});
   } else {
     requestAnimationFrame(check);
   }
@@ -127,10 +131,13 @@ def test_bench_table_render(app, big_account):
     scroll = driver.execute_async_script(SCROLL_JS, 120)
     baseline = driver.execute_async_script(BASELINE_JS, 120)
     result = {
-        "models": first["total"],
-        "rows_in_dom": first["rows"],
-        "first_open_ms (live refresh of 300 models + render)": round(first["ms"], 1),
-        "second_open_ms (cached catalog + render)": round(again["ms"], 1),
+        "models": first["rows"],
+        "first_open (live refresh of 300 models + render)": {
+            "first_rows_painted_ms": round(first["first_ms"], 1), "first_rows": first["first_rows"],
+            "all_rows_painted_ms": round(first["all_ms"], 1)},
+        "second_open (cached catalog + render)": {
+            "first_rows_painted_ms": round(again["first_ms"], 1), "first_rows": again["first_rows"],
+            "all_rows_painted_ms": round(again["all_ms"], 1)},
         "table_scroll": summary(scroll["intervals"]),
         "plain_text_scroll_baseline": summary(baseline["intervals"]),
     }

@@ -585,3 +585,47 @@ describe("ModelChoice after an endpoint change", () => {
     expect(localStorage.getItem(MODEL_STORAGE_KEY)).toBe(`us.${HAIKU_45}`);
   });
 });
+
+/** `n` synthetic rows cycling through the origin models, each with its own ID, in table order. */
+function longTable(n: number): ModelTable {
+  const base = originTable();
+  const rows = Array.from({ length: n }, (_, i) => {
+    const spec = ORIGIN[i % ORIGIN.length];
+    return rowOf(entryOf({ ...spec, id: `${spec.id}-${String(i).padStart(3, "0")}`, name: `${spec.name} #${i}` }));
+  });
+  return { ...base, rows, catalog: { ...base.catalog, entries: rows.map((r) => r.entry) } };
+}
+
+function frames(n: number): Promise<void> {
+  return new Promise((resolve) => {
+    const step = (left: number) => (left === 0 ? resolve() : setTimeout(() => step(left - 1), 20));
+    step(n);
+  });
+}
+
+describe("Models view: a long catalog paints progressively", () => {
+  it("shows the first rows at once and every row a few frames later, in order", async () => {
+    const table = longTable(300);
+    backend(table);
+    const root = await openModels();
+    const first = rowIds(root).length;
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(300);
+    await frames(12);
+    flushSync();
+    expect(rowIds(root)).toEqual(table.rows.map((r) => r.entry.modelId));
+  });
+
+  it("End from the first row reaches the last model even before it was painted", async () => {
+    backend(longTable(300));
+    const root = await openModels();
+    const firstRow = all<HTMLTableRowElement>(root, "model-row")[0];
+    firstRow.focus();
+    firstRow.dispatchEvent(new KeyboardEvent("keydown", { key: "End", bubbles: true }));
+    await tick();
+    await tick();
+    const rows = all<HTMLTableRowElement>(root, "model-row");
+    expect(rows).toHaveLength(300);
+    expect(document.activeElement).toBe(rows[299]);
+  });
+});
