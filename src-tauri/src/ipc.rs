@@ -24,6 +24,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             chat::get_conversation,
             chat::send_message,
             chat::stop_stream,
+            chat::conversation_settings,
             connection::list_connections,
             connection::list_profiles,
             connection::region_choices,

@@ -50,6 +50,7 @@ async fn engine(url: &str, model: &str, tokens: u64) -> Result<(usize, f64), Str
                 conversation_id: None,
                 model_id: model.into(),
                 text: prompt(tokens),
+                settings: None,
             },
             CancellationToken::new(),
             |event| match event {

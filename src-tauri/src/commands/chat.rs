@@ -68,3 +68,13 @@ pub fn stop_stream(state: State<'_, AppState>, stream_id: String) -> bool {
         None => false,
     }
 }
+
+/// A conversation's API, system prompt and parameters (the defaults when none were saved).
+#[tauri::command]
+#[specta::specta]
+pub fn conversation_settings(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<cairn_bedrock::chat::ChatSettings, CairnError> {
+    state.chat()?.settings(&id)
+}

@@ -286,6 +286,54 @@ impl CatalogEntry {
     }
 }
 
+/// List prices for an invocation ID (profile or base), from the bundled metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PriceInfo {
+    /// USD per million tokens, the regional premium included when it applies.
+    pub input: f64,
+    pub output: f64,
+    pub premium: bool,
+    pub context1m_beta: bool,
+    pub date: String,
+}
+
+pub fn price_for(invocation_id: &str) -> Option<PriceInfo> {
+    let meta = metadata().ok()?;
+    let (prefix, base) = match invocation_id.split_once('.') {
+        Some((p, rest)) if rest.starts_with("anthropic.") => (Some(p), rest),
+        _ => (None, invocation_id),
+    };
+    let model = meta.models.iter().find(|m| m.model_id == base)?;
+    let premium = model.regional_premium && prefix.is_some_and(|p| p != "global");
+    let factor = if premium { meta.regional_premium } else { 1.0 };
+    Some(PriceInfo {
+        input: model.input_price * factor,
+        output: model.output_price * factor,
+        premium,
+        context1m_beta: model.context1m_beta,
+        date: meta.price_date,
+    })
+}
+
+/// Whether a model (by invocation or base ID) accepts the 1M-context beta flag.
+pub fn accepts_context_1m(invocation_id: &str) -> bool {
+    price_for(invocation_id).is_some_and(|p| p.context1m_beta)
+}
+
+/// Estimated USD for one answer: long-context pricing (input ×2, output ×1.5) above 200K
+/// input tokens when the 1M beta is on.
+pub fn estimate_cost(
+    price: &PriceInfo,
+    input_tokens: u32,
+    output_tokens: u32,
+    context_1m: bool,
+) -> f64 {
+    let long = context_1m && input_tokens > 200_000;
+    let (i, o) = if long { (2.0, 1.5) } else { (1.0, 1.0) };
+    f64::from(input_tokens) / 1e6 * price.input * i
+        + f64::from(output_tokens) / 1e6 * price.output * o
+}
+
 /// The bundled snapshot, marked as not live: what the table shows offline and in the demo.
 pub fn bundled_catalog(region: &str) -> Result<ModelCatalog, BedrockError> {
     let meta = metadata()?;
@@ -671,6 +719,26 @@ mod tests {
                 "{geos:?} on_demand={on_demand} {choice:?} keep={keep} {region}"
             );
         }
+    }
+
+    #[test]
+    fn prices_follow_the_endpoint() {
+        let global = price_for("global.anthropic.claude-sonnet-4-5-20250929-v1:0").expect("known");
+        assert_eq!(
+            (global.input, global.output, global.premium),
+            (3.0, 15.0, false)
+        );
+        let regional = price_for("eu.anthropic.claude-sonnet-4-5-20250929-v1:0").expect("known");
+        assert!(regional.premium && (regional.input - 3.3).abs() < 1e-9);
+        let old = price_for("us.anthropic.claude-sonnet-4-20250514-v1:0").expect("known");
+        assert!(!old.premium && old.context1m_beta);
+        assert!(price_for("anthropic.unknown").is_none());
+        assert!(!accepts_context_1m(
+            "global.anthropic.claude-haiku-4-5-20251001-v1:0"
+        ));
+        // 1,000,000 in + 1,000,000 out of Sonnet 4.5 global: 3 + 15 dollars; long context: 6 + 22.5.
+        assert!((estimate_cost(&global, 1_000_000, 1_000_000, false) - 18.0).abs() < 1e-9);
+        assert!((estimate_cost(&global, 1_000_000, 1_000_000, true) - 28.5).abs() < 1e-9);
     }
 
     #[test]

@@ -1,12 +1,19 @@
-//! ConverseStream: turning a conversation into a request and the event stream into text.
+//! Chat requests through either API — ConverseStream or InvokeModelWithResponseStream (an
+//! Anthropic Messages body) — and their event streams decoded into text, stop and usage.
+
+use std::collections::VecDeque;
 
 use aws_sdk_bedrockruntime::error::SdkError;
 use aws_sdk_bedrockruntime::primitives::event_stream::EventReceiver;
-use aws_sdk_bedrockruntime::types::error::ConverseStreamOutputError;
+use aws_sdk_bedrockruntime::primitives::Blob;
+use aws_sdk_bedrockruntime::types::error::{ConverseStreamOutputError, ResponseStreamError};
 use aws_sdk_bedrockruntime::types::{
     ContentBlock, ContentBlockDelta, ConversationRole, ConverseStreamOutput,
-    InferenceConfiguration, Message, SystemContentBlock,
+    InferenceConfiguration, Message, ResponseStream, SystemContentBlock,
 };
+use aws_smithy_types::Document;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 
 use crate::error::{from_sdk, source_chain, BedrockError, ErrorKind};
 use crate::BedrockClients;
@@ -24,13 +31,45 @@ pub struct Turn {
     pub text: String,
 }
 
+/// Which Bedrock API carries the conversation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ChatApi {
+    /// Converse / ConverseStream: Bedrock's common format.
+    #[default]
+    Converse,
+    /// InvokeModel / InvokeModelWithResponseStream with an Anthropic Messages body.
+    InvokeModel,
+}
+
+/// The beta flag that opens the 1M-token context window on models that accept it.
+pub const CONTEXT_1M_BETA: &str = "context-1m-2025-08-07";
+/// InvokeModel needs `max_tokens`; this is used when the user set none.
+pub const DEFAULT_MAX_TOKENS: u32 = 4096;
+
+/// A conversation's API, system prompt and parameters.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ChatSettings {
+    pub api: ChatApi,
+    pub system: Option<String>,
+    pub max_tokens: Option<u32>,
+    pub temperature: Option<f64>,
+    pub top_p: Option<f64>,
+    pub top_k: Option<u32>,
+    pub stop_sequences: Vec<String>,
+    /// Extended thinking with this token budget.
+    pub thinking_budget: Option<u32>,
+    /// Send the 1M-context beta flag (only to models that accept it; the caller checks).
+    pub context_1m: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct ChatRequest {
     /// The invocation ID (profile or base ID).
     pub model_id: String,
     pub turns: Vec<Turn>,
-    pub system: Option<String>,
-    pub max_tokens: Option<i32>,
+    pub settings: ChatSettings,
 }
 
 /// What the stream yields, already decoded.
@@ -80,9 +119,17 @@ pub fn build_messages(turns: &[Turn]) -> Result<Vec<Message>, BedrockError> {
         .collect()
 }
 
-/// An answer arriving from ConverseStream.
+enum Receiver {
+    Converse(EventReceiver<ConverseStreamOutput, ConverseStreamOutputError>),
+    Invoke(EventReceiver<ResponseStream, ResponseStreamError>),
+}
+
+/// An answer arriving from either API.
 pub struct ChatStream {
-    receiver: EventReceiver<ConverseStreamOutput, ConverseStreamOutputError>,
+    receiver: Receiver,
+    /// InvokeModel: input tokens from `message_start`, reported with the final usage.
+    input_tokens: u32,
+    pending: VecDeque<StreamEvent>,
 }
 
 impl std::fmt::Debug for ChatStream {
@@ -95,20 +142,69 @@ impl ChatStream {
     /// The next event; `None` when the stream has ended.
     pub async fn next(&mut self) -> Option<Result<StreamEvent, BedrockError>> {
         loop {
-            match self.receiver.recv().await {
-                Ok(None) => return None,
-                Ok(Some(event)) => {
-                    if let Some(decoded) = decode(event) {
-                        return Some(Ok(decoded));
-                    }
-                }
-                Err(err) => return Some(Err(stream_error(&err))),
+            if let Some(event) = self.pending.pop_front() {
+                return Some(Ok(event));
             }
+            match &mut self.receiver {
+                Receiver::Converse(r) => match r.recv().await {
+                    Ok(None) => return None,
+                    Ok(Some(event)) => {
+                        if let Some(decoded) = decode_converse(event) {
+                            return Some(Ok(decoded));
+                        }
+                    }
+                    Err(err) => return Some(Err(converse_stream_error(&err))),
+                },
+                Receiver::Invoke(r) => match r.recv().await {
+                    Ok(None) => return None,
+                    Ok(Some(ResponseStream::Chunk(part))) => {
+                        let Some(bytes) = part.bytes else { continue };
+                        match serde_json::from_slice::<Value>(bytes.as_ref()) {
+                            Ok(event) => self.decode_invoke(&event),
+                            Err(e) => {
+                                return Some(Err(BedrockError::new(
+                                    ErrorKind::Service,
+                                    format!("an answer chunk was not JSON: {e}"),
+                                )))
+                            }
+                        }
+                    }
+                    Ok(Some(_)) => {}
+                    Err(err) => return Some(Err(invoke_stream_error(&err))),
+                },
+            }
+        }
+    }
+
+    /// One Anthropic streaming event → zero or more of our events.
+    fn decode_invoke(&mut self, event: &Value) {
+        let count = |v: &Value| u32::try_from(v.as_u64().unwrap_or(0)).unwrap_or(u32::MAX);
+        match event["type"].as_str().unwrap_or_default() {
+            "message_start" => {
+                self.input_tokens = count(&event["message"]["usage"]["input_tokens"])
+            }
+            "content_block_delta" if event["delta"]["type"] == "text_delta" => {
+                if let Some(text) = event["delta"]["text"].as_str() {
+                    self.pending.push_back(StreamEvent::Text(text.to_owned()));
+                }
+            }
+            "message_delta" => {
+                if let Some(reason) = event["delta"]["stop_reason"].as_str() {
+                    self.pending.push_back(StreamEvent::Stop {
+                        reason: reason.to_owned(),
+                    });
+                }
+                self.pending.push_back(StreamEvent::Usage {
+                    input_tokens: self.input_tokens,
+                    output_tokens: count(&event["usage"]["output_tokens"]),
+                });
+            }
+            _ => {}
         }
     }
 }
 
-fn decode(event: ConverseStreamOutput) -> Option<StreamEvent> {
+fn decode_converse(event: ConverseStreamOutput) -> Option<StreamEvent> {
     match event {
         ConverseStreamOutput::ContentBlockDelta(delta) => match delta.delta {
             Some(ContentBlockDelta::Text(text)) => Some(StreamEvent::Text(text)),
@@ -126,7 +222,7 @@ fn decode(event: ConverseStreamOutput) -> Option<StreamEvent> {
 }
 
 /// Errors inside the stream carry no code; classify them by type.
-fn stream_error<R: std::fmt::Debug + 'static>(
+fn converse_stream_error<R: std::fmt::Debug + 'static>(
     err: &SdkError<ConverseStreamOutputError, R>,
 ) -> BedrockError {
     match err {
@@ -141,39 +237,187 @@ fn stream_error<R: std::fmt::Debug + 'static>(
             };
             BedrockError::new(kind, source_chain(inner))
         }
-        other => BedrockError::new(
-            ErrorKind::Network,
-            format!("the answer stream was cut: {}", source_chain(other)),
+        other => cut(other),
+    }
+}
+
+fn invoke_stream_error<R: std::fmt::Debug + 'static>(
+    err: &SdkError<ResponseStreamError, R>,
+) -> BedrockError {
+    match err {
+        SdkError::ServiceError(service) => {
+            let inner = service.err();
+            let kind = if inner.is_throttling_exception() {
+                ErrorKind::Throttled
+            } else if inner.is_validation_exception() {
+                ErrorKind::InvalidInput
+            } else {
+                ErrorKind::Service
+            };
+            BedrockError::new(kind, source_chain(inner))
+        }
+        other => cut(other),
+    }
+}
+
+fn cut(err: &(dyn std::error::Error + 'static)) -> BedrockError {
+    BedrockError::new(
+        ErrorKind::Network,
+        format!("the answer stream was cut: {}", source_chain(err)),
+    )
+}
+
+fn json_to_document(value: &Value) -> Document {
+    match value {
+        Value::Null => Document::Null,
+        Value::Bool(b) => Document::Bool(*b),
+        Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+            (Some(u), _, _) => Document::Number(aws_smithy_types::Number::PosInt(u)),
+            (None, Some(i), _) => Document::Number(aws_smithy_types::Number::NegInt(i)),
+            (_, _, Some(f)) => Document::Number(aws_smithy_types::Number::Float(f)),
+            _ => Document::Null,
+        },
+        Value::String(s) => Document::String(s.clone()),
+        Value::Array(a) => Document::Array(a.iter().map(json_to_document).collect()),
+        Value::Object(o) => Document::Object(
+            o.iter()
+                .map(|(k, v)| (k.clone(), json_to_document(v)))
+                .collect(),
         ),
     }
 }
 
-/// Starts a ConverseStream call; errors before the first event are returned here.
-pub async fn converse_stream(
+/// Anthropic fields that Converse passes through `additionalModelRequestFields`.
+pub fn additional_fields(settings: &ChatSettings) -> Option<Value> {
+    let mut fields = serde_json::Map::new();
+    if let Some(k) = settings.top_k {
+        fields.insert("top_k".into(), json!(k));
+    }
+    if let Some(budget) = settings.thinking_budget {
+        fields.insert(
+            "thinking".into(),
+            json!({ "type": "enabled", "budget_tokens": budget }),
+        );
+    }
+    if settings.context_1m {
+        fields.insert("anthropic_beta".into(), json!([CONTEXT_1M_BETA]));
+    }
+    (!fields.is_empty()).then_some(Value::Object(fields))
+}
+
+fn non_blank(text: &Option<String>) -> Option<&str> {
+    text.as_deref().filter(|s| !s.trim().is_empty())
+}
+
+/// The Anthropic Messages body InvokeModel sends (a pure function: tests assert it exactly).
+pub fn invoke_body(turns: &[Turn], settings: &ChatSettings) -> Value {
+    let mut messages: Vec<Value> = Vec::new();
+    for turn in turns.iter().filter(|t| !t.text.trim().is_empty()) {
+        let role = match turn.role {
+            TurnRole::User => "user",
+            TurnRole::Assistant => "assistant",
+        };
+        let block = json!({ "type": "text", "text": turn.text });
+        match messages.last_mut() {
+            Some(last) if last["role"] == role => {
+                if let Some(content) = last["content"].as_array_mut() {
+                    content.push(block);
+                }
+            }
+            _ => messages.push(json!({ "role": role, "content": [block] })),
+        }
+    }
+    if messages.first().is_some_and(|m| m["role"] == "assistant") {
+        messages.remove(0);
+    }
+    let mut body = json!({
+        "anthropic_version": "bedrock-2023-05-31",
+        "max_tokens": settings.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS),
+        "messages": messages,
+    });
+    if let Some(system) = non_blank(&settings.system) {
+        body["system"] = json!(system);
+    }
+    if let Some(t) = settings.temperature {
+        body["temperature"] = json!(t);
+    }
+    if let Some(p) = settings.top_p {
+        body["top_p"] = json!(p);
+    }
+    if !settings.stop_sequences.is_empty() {
+        body["stop_sequences"] = json!(settings.stop_sequences);
+    }
+    if let Some(Value::Object(extra)) = additional_fields(settings) {
+        for (k, v) in extra {
+            body[k] = v;
+        }
+    }
+    body
+}
+
+/// Starts a streamed answer through the settings' API; errors before the first event are
+/// returned here.
+pub async fn stream_answer(
     clients: &BedrockClients,
     request: &ChatRequest,
 ) -> Result<ChatStream, BedrockError> {
-    let messages = build_messages(&request.turns)?;
-    if messages.is_empty() {
-        return Err(BedrockError::new(
-            ErrorKind::InvalidInput,
-            "the message is empty",
-        ));
-    }
-    let mut call = clients
-        .runtime
-        .converse_stream()
-        .model_id(&request.model_id)
-        .set_messages(Some(messages));
-    if let Some(system) = request.system.as_deref().filter(|s| !s.trim().is_empty()) {
-        call = call.system(SystemContentBlock::Text(system.to_owned()));
-    }
-    if let Some(max) = request.max_tokens {
-        call = call.inference_config(InferenceConfiguration::builder().max_tokens(max).build());
-    }
-    let output = call.send().await.map_err(|e| from_sdk(&e))?;
+    let settings = &request.settings;
+    let receiver = match settings.api {
+        ChatApi::Converse => {
+            let messages = build_messages(&request.turns)?;
+            if messages.is_empty() {
+                return Err(BedrockError::new(
+                    ErrorKind::InvalidInput,
+                    "the message is empty",
+                ));
+            }
+            let mut call = clients
+                .runtime
+                .converse_stream()
+                .model_id(&request.model_id)
+                .set_messages(Some(messages));
+            if let Some(system) = non_blank(&settings.system) {
+                call = call.system(SystemContentBlock::Text(system.to_owned()));
+            }
+            let inference = InferenceConfiguration::builder()
+                .set_max_tokens(settings.max_tokens.and_then(|m| i32::try_from(m).ok()))
+                .set_temperature(settings.temperature.map(|t| t as f32))
+                .set_top_p(settings.top_p.map(|p| p as f32))
+                .set_stop_sequences(
+                    (!settings.stop_sequences.is_empty()).then(|| settings.stop_sequences.clone()),
+                )
+                .build();
+            call = call.inference_config(inference);
+            if let Some(fields) = additional_fields(settings) {
+                call = call.additional_model_request_fields(json_to_document(&fields));
+            }
+            Receiver::Converse(call.send().await.map_err(|e| from_sdk(&e))?.stream)
+        }
+        ChatApi::InvokeModel => {
+            let body = invoke_body(&request.turns, settings);
+            if body["messages"].as_array().is_none_or(|m| m.is_empty()) {
+                return Err(BedrockError::new(
+                    ErrorKind::InvalidInput,
+                    "the message is empty",
+                ));
+            }
+            let out = clients
+                .runtime
+                .invoke_model_with_response_stream()
+                .model_id(&request.model_id)
+                .content_type("application/json")
+                .accept("application/json")
+                .body(Blob::new(body.to_string()))
+                .send()
+                .await
+                .map_err(|e| from_sdk(&e))?;
+            Receiver::Invoke(out.body)
+        }
+    };
     Ok(ChatStream {
-        receiver: output.stream,
+        receiver,
+        input_tokens: 0,
+        pending: VecDeque::new(),
     })
 }
 
@@ -201,6 +445,50 @@ mod tests {
         assert_eq!(messages.len(), 3);
         assert_eq!(messages[0].content.len(), 2);
         assert_eq!(messages[1].role, ConversationRole::Assistant);
+    }
+
+    #[test]
+    fn the_invoke_body_is_an_anthropic_messages_request() {
+        let settings = ChatSettings {
+            api: ChatApi::InvokeModel,
+            system: Some("Be brief.".into()),
+            max_tokens: Some(300),
+            temperature: Some(0.5),
+            top_p: None,
+            top_k: Some(40),
+            stop_sequences: vec!["END".into()],
+            thinking_budget: None,
+            context_1m: true,
+        };
+        let body = invoke_body(
+            &[
+                turn(TurnRole::User, "a"),
+                turn(TurnRole::User, "b"),
+                turn(TurnRole::Assistant, "c"),
+                turn(TurnRole::User, "d"),
+            ],
+            &settings,
+        );
+        assert_eq!(
+            body,
+            json!({
+                "anthropic_version": "bedrock-2023-05-31",
+                "max_tokens": 300,
+                "messages": [
+                    {"role": "user", "content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]},
+                    {"role": "assistant", "content": [{"type": "text", "text": "c"}]},
+                    {"role": "user", "content": [{"type": "text", "text": "d"}]},
+                ],
+                "system": "Be brief.",
+                "temperature": 0.5,
+                "stop_sequences": ["END"],
+                "top_k": 40,
+                "anthropic_beta": ["context-1m-2025-08-07"],
+            })
+        );
+        let plain = invoke_body(&[turn(TurnRole::User, "x")], &ChatSettings::default());
+        assert_eq!(plain["max_tokens"], DEFAULT_MAX_TOKENS);
+        assert!(plain.get("anthropic_beta").is_none() && plain.get("system").is_none());
     }
 
     #[test]

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cairn_bedrock::chat::{converse_stream, ChatRequest, StreamEvent, Turn, TurnRole};
+use cairn_bedrock::access::{accepts_context_1m, estimate_cost, price_for};
+use cairn_bedrock::chat::{stream_answer, ChatRequest, ChatSettings, StreamEvent, Turn, TurnRole};
 use cairn_bedrock::{BedrockClients, ErrorKind};
 use cairn_store::{MessageStatus, Role, Store};
 use serde::{Deserialize, Serialize};
@@ -26,9 +27,14 @@ pub struct SendRequest {
     /// The invocation ID (profile or base ID).
     pub model_id: String,
     pub text: String,
+    /// API, system prompt and parameters; saved with the conversation. `None` keeps the
+    /// conversation's saved settings (or the defaults).
+    #[serde(default)]
+    #[specta(optional)]
+    pub settings: Option<ChatSettings>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AnswerUsage {
     pub input_tokens: u32,
@@ -36,6 +42,11 @@ pub struct AnswerUsage {
     /// Time to the first token, from the moment the request left.
     pub first_token_ms: Option<u32>,
     pub total_ms: u32,
+    /// Estimated USD from the bundled list prices (premium and long-context included);
+    /// `None` when the model's price is unknown.
+    pub cost_usd: Option<f64>,
+    /// The date of the price list the estimate used.
+    pub price_date: Option<String>,
 }
 
 /// What the UI hears while an answer streams. Every stream ends with exactly one of
@@ -81,6 +92,15 @@ impl ChatService {
         &self.clients
     }
 
+    /// A conversation's saved API, system prompt and parameters (the defaults when none).
+    pub fn settings(&self, conversation_id: &str) -> Result<ChatSettings, CairnError> {
+        Ok(self
+            .store
+            .conversation_settings(conversation_id)?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default())
+    }
+
     /// Sends `request` and streams the answer to `emit`. Returns `Err` only for problems found
     /// before anything was stored (empty text, unknown conversation, database failure); every
     /// later outcome is reported through `emit` and stored with the message.
@@ -103,6 +123,24 @@ impl ChatService {
                 "no model is selected",
             ));
         }
+        let settings = match &request.settings {
+            Some(s) => s.clone(),
+            None => match &request.conversation_id {
+                Some(id) => self.settings(id)?,
+                None => ChatSettings::default(),
+            },
+        };
+        // The beta flag goes only to models that accept it.
+        if settings.context_1m && !accepts_context_1m(&request.model_id) {
+            return Err(CairnError::new(
+                ErrorKind::InvalidInput,
+                format!(
+                    "{} does not accept the 1M-token context beta",
+                    request.model_id
+                ),
+            )
+            .with_code("Context1mUnsupported"));
+        }
 
         // The user's words are safe on disk before the request leaves.
         let conversation_id = match &request.conversation_id {
@@ -113,6 +151,12 @@ impl ChatService {
                     .id
             }
         };
+        if request.settings.is_some() {
+            if let Ok(json) = serde_json::to_string(&settings) {
+                self.store
+                    .set_conversation_settings(&conversation_id, &json)?;
+            }
+        }
         let user_message_id = self.store.add_message(
             &conversation_id,
             Role::User,
@@ -148,8 +192,11 @@ impl ChatService {
 
         let outcome = self
             .stream_answer(
-                &request.model_id,
-                turns,
+                ChatRequest {
+                    model_id: request.model_id.clone(),
+                    turns,
+                    settings,
+                },
                 &assistant_message_id,
                 &cancel,
                 &mut emit,
@@ -167,23 +214,16 @@ impl ChatService {
 
     async fn stream_answer(
         &self,
-        model_id: &str,
-        turns: Vec<Turn>,
+        request: ChatRequest,
         message_id: &str,
         cancel: &CancellationToken,
         emit: &mut impl FnMut(ChatEvent),
     ) -> Result<(), CairnError> {
         let started = Instant::now();
-        let request = ChatRequest {
-            model_id: model_id.to_owned(),
-            turns,
-            system: None,
-            max_tokens: None,
-        };
         let opened = tokio::select! {
             biased;
             _ = cancel.cancelled() => None,
-            opened = converse_stream(&self.clients, &request) => Some(opened),
+            opened = stream_answer(&self.clients, &request) => Some(opened),
         };
         let mut stream = match opened {
             None => {
@@ -281,12 +321,22 @@ impl ChatService {
             input_tokens: 0,
             output_tokens: 0,
         });
+        let price = price_for(&request.model_id);
         emit(ChatEvent::Done {
             usage: AnswerUsage {
                 input_tokens: usage.input_tokens,
                 output_tokens: usage.output_tokens,
                 first_token_ms: first_token.map(millis),
                 total_ms: millis(started.elapsed()),
+                cost_usd: price.as_ref().map(|p| {
+                    estimate_cost(
+                        p,
+                        usage.input_tokens,
+                        usage.output_tokens,
+                        request.settings.context_1m,
+                    )
+                }),
+                price_date: price.map(|p| p.date),
             },
             stop_reason,
         });

@@ -25,6 +25,7 @@ fn request(conversation: Option<String>, text: &str) -> SendRequest {
         conversation_id: conversation,
         model_id: MODEL.into(),
         text: text.into(),
+        settings: None,
     }
 }
 
@@ -276,4 +277,142 @@ async fn empty_messages_are_refused_before_anything_is_stored() {
     assert_eq!(err.kind, ErrorKind::InvalidInput);
     assert!(events.lock().expect("lock").is_empty());
     assert!(store.list_conversations().expect("list").is_empty());
+}
+
+#[tokio::test]
+async fn invoke_model_streams_with_the_settings_and_they_are_remembered() {
+    use cairn_bedrock::chat::{ChatApi, ChatSettings};
+    let (session, store, _dir) = demo(SimConfig::default()).await;
+    let service = ChatService::new(store.clone(), session.clients.clone());
+    let settings = ChatSettings {
+        api: ChatApi::InvokeModel,
+        system: Some("You are terse.".into()),
+        max_tokens: Some(100),
+        temperature: Some(0.2),
+        top_k: Some(30),
+        stop_sequences: vec!["STOP".into()],
+        context_1m: true,
+        ..ChatSettings::default()
+    };
+    let (events, emit) = recorder();
+    let mut req = request(None, "Hello [[sim:tokens=60]]");
+    req.settings = Some(settings.clone());
+    service
+        .send(req, CancellationToken::new(), emit)
+        .await
+        .expect("send");
+    let events = events.lock().expect("lock").clone();
+    let text: String = events
+        .iter()
+        .filter_map(|e| match e {
+            ChatEvent::Delta { text } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(text.contains("InvokeModelWithResponseStream"), "{text}");
+    assert!(
+        text.contains("System prompt: yes") && text.contains("context-1m-2025-08-07"),
+        "{text}"
+    );
+    let Some(ChatEvent::Done { usage, stop_reason }) = events.last() else {
+        panic!("expected Done: {events:?}");
+    };
+    assert_eq!(
+        (usage.output_tokens, stop_reason.as_str()),
+        (60, "end_turn")
+    );
+    assert!(usage.input_tokens > 0);
+    let expected = (f64::from(usage.input_tokens) * 3.0 + 60.0 * 15.0) / 1e6;
+    assert!(
+        (usage.cost_usd.expect("priced") - expected).abs() < 1e-12,
+        "{usage:?}"
+    );
+    assert_eq!(usage.price_date.as_deref(), Some("2026-11-01"));
+
+    // The exact body the simulator received.
+    let sim = &session.simulator;
+    let recorded = sim.requests().pop().expect("request");
+    assert_eq!(recorded["operation"], "InvokeModelWithResponseStream");
+    assert_eq!(
+        recorded["body"],
+        serde_json::json!({
+            "anthropic_version": "bedrock-2023-05-31",
+            "max_tokens": 100,
+            "messages": [{"role": "user", "content": [{"type": "text", "text": "Hello [[sim:tokens=60]]"}]}],
+            "system": "You are terse.",
+            "temperature": 0.2,
+            "stop_sequences": ["STOP"],
+            "top_k": 30,
+            "anthropic_beta": ["context-1m-2025-08-07"],
+        })
+    );
+
+    // The next message without settings reuses the saved ones.
+    let conversation = conversation_of(&events);
+    assert_eq!(service.settings(&conversation).expect("saved"), settings);
+    let (_, emit) = recorder();
+    service
+        .send(
+            request(Some(conversation), "again [[sim:tokens=2]]"),
+            CancellationToken::new(),
+            emit,
+        )
+        .await
+        .expect("send");
+    assert_eq!(
+        sim.requests().pop().expect("request")["operation"],
+        "InvokeModelWithResponseStream"
+    );
+}
+
+#[tokio::test]
+async fn converse_carries_parameters_and_the_beta_only_where_accepted() {
+    use cairn_bedrock::chat::ChatSettings;
+    let (session, store, _dir) = demo(SimConfig::default()).await;
+    let service = ChatService::new(store.clone(), session.clients.clone());
+    let (_, emit) = recorder();
+    let mut req = request(None, "Hi [[sim:tokens=3]]");
+    req.settings = Some(ChatSettings {
+        system: Some("Sys".into()),
+        temperature: Some(0.7),
+        top_p: Some(0.9),
+        top_k: Some(10),
+        thinking_budget: Some(2048),
+        ..ChatSettings::default()
+    });
+    service
+        .send(req, CancellationToken::new(), emit)
+        .await
+        .expect("send");
+    let body = session.simulator.requests().pop().expect("request")["body"].clone();
+    assert_eq!(body["system"], serde_json::json!([{ "text": "Sys" }]));
+    assert_eq!(
+        body["inferenceConfig"]["topP"]
+            .as_f64()
+            .map(|v| (v * 100.0).round()),
+        Some(90.0)
+    );
+    assert_eq!(
+        body["additionalModelRequestFields"],
+        serde_json::json!({
+            "top_k": 10, "thinking": {"type": "enabled", "budget_tokens": 2048}
+        })
+    );
+
+    // Haiku 4.5 does not accept the 1M beta: refused before anything is stored or sent.
+    session.simulator.clear_requests();
+    let mut req = request(None, "long");
+    req.model_id = "global.anthropic.claude-haiku-4-5-20251001-v1:0".into();
+    req.settings = Some(ChatSettings {
+        context_1m: true,
+        ..ChatSettings::default()
+    });
+    let (events, emit) = recorder();
+    let err = service
+        .send(req, CancellationToken::new(), emit)
+        .await
+        .expect_err("refused");
+    assert_eq!(err.code.as_deref(), Some("Context1mUnsupported"));
+    assert!(events.lock().expect("lock").is_empty());
+    assert!(session.simulator.requests().is_empty());
 }

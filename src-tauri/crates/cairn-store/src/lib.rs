@@ -195,6 +195,28 @@ impl Store {
         Ok(Conversation { summary, messages })
     }
 
+    pub fn conversation_settings(&self, id: &str) -> Result<Option<String>> {
+        self.conn()?
+            .query_row(
+                "SELECT settings_json FROM conversations WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::ConversationNotFound(id.to_owned()))
+    }
+
+    pub fn set_conversation_settings(&self, id: &str, json: &str) -> Result<()> {
+        let changed = self.conn()?.execute(
+            "UPDATE conversations SET settings_json = ?2 WHERE id = ?1",
+            params![id, json],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::ConversationNotFound(id.to_owned()));
+        }
+        Ok(())
+    }
+
     /// Adds a message and touches its conversation; returns the new message's ID.
     pub fn add_message(
         &self,

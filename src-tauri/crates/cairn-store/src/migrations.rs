@@ -65,6 +65,8 @@ const MIGRATIONS: &[&str] = &[
         fetched_at TEXT NOT NULL,
         PRIMARY KEY (connection_id, region)
      );",
+    // 5: a conversation's API, system prompt and parameters (JSON)
+    "ALTER TABLE conversations ADD COLUMN settings_json TEXT;",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

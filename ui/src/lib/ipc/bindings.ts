@@ -27,6 +27,8 @@ export const commands = {
 	sendMessage: (request: SendRequest, onEvent: Channel<ChatEvent>) => typedError<null, CairnError>(__TAURI_INVOKE("send_message", { request, onEvent })),
 	/**  Stops a running answer; the partial text is kept. `false` when no such stream is running. */
 	stopStream: (streamId: string) => __TAURI_INVOKE<boolean>("stop_stream", { streamId }),
+	/**  A conversation's API, system prompt and parameters (the defaults when none were saved). */
+	conversationSettings: (id: string) => typedError<ChatSettings, CairnError>(__TAURI_INVOKE("conversation_settings", { id })),
 	/**  Saved connections (never their secrets) and which one is active. */
 	listConnections: () => typedError<ConnectionsView, CairnError>(__TAURI_INVOKE("list_connections")),
 	/**  Profiles of the shared AWS config and credentials files. */
@@ -74,6 +76,13 @@ export type AnswerUsage = {
 	/**  Time to the first token, from the moment the request left. */
 	firstTokenMs: number | null,
 	totalMs: number,
+	/**
+	 *  Estimated USD from the bundled list prices (premium and long-context included);
+	 *  `None` when the model's price is unknown.
+	 */
+	costUsd: number | null,
+	/**  The date of the price list the estimate used. */
+	priceDate: string | null,
 };
 
 export type AppMode = 
@@ -139,6 +148,13 @@ export type CatalogEntry = {
 	inMetadata: boolean,
 };
 
+/**  Which Bedrock API carries the conversation. */
+export type ChatApi = 
+/**  Converse / ConverseStream: Bedrock's common format. */
+"converse" | 
+/**  InvokeModel / InvokeModelWithResponseStream with an Anthropic Messages body. */
+"invokeModel";
+
 /**
  *  What the UI hears while an answer streams. Every stream ends with exactly one of
  *  `Done`, `Failed` or `Cancelled`.
@@ -154,6 +170,21 @@ export type ChatMessage = {
 	inputTokens: number | null,
 	outputTokens: number | null,
 	createdAt: string,
+};
+
+/**  A conversation's API, system prompt and parameters. */
+export type ChatSettings = {
+	api?: ChatApi,
+	system?: string | null,
+	maxTokens?: number | null,
+	temperature?: number | null,
+	topP?: number | null,
+	topK?: number | null,
+	stopSequences?: string[],
+	/**  Extended thinking with this token budget. */
+	thinkingBudget?: number | null,
+	/**  Send the 1M-context beta flag (only to models that accept it; the caller checks). */
+	context1m?: boolean,
 };
 
 /**  A connection as the UI sees it: never a secret, at most its last four characters. */
@@ -417,6 +448,11 @@ export type SendRequest = {
 	/**  The invocation ID (profile or base ID). */
 	modelId: string,
 	text: string,
+	/**
+	 *  API, system prompt and parameters; saved with the conversation. `None` keeps the
+	 *  conversation's saved settings (or the defaults).
+	 */
+	settings?: ChatSettings | null,
 };
 
 export type SsoAccountRoles = {
