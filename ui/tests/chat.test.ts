@@ -19,7 +19,7 @@ const STARTED = {
   assistantMessageId: "a-1",
 } as const;
 
-const USAGE = { inputTokens: 12, outputTokens: 34, firstTokenMs: 420, totalMs: 900 };
+const USAGE = { inputTokens: 12, outputTokens: 34, firstTokenMs: 420, totalMs: 900, costUsd: 0.0123, priceDate: "2026-11-01" };
 
 afterEach(() => clearMocks());
 
@@ -67,6 +67,9 @@ describe("ChatSession.send", () => {
     expect(chat.messages[1].inputTokens).toBe(12);
     expect(chat.messages[1].outputTokens).toBe(34);
     expect(chat.messages[1].firstTokenMs).toBe(420);
+    expect(chat.messages[1].costUsd).toBe(0.0123);
+    expect(chat.messages[1].priceDate).toBe("2026-11-01");
+    expect(stream?.request.settings).toBeNull();
     expect(chat.activeId).toBe("conv-1");
     expect(chat.streaming).toBe(false);
     expect(chat.error).toBeNull();
@@ -243,6 +246,61 @@ describe("ChatSession.send", () => {
     finish.resolve();
     await first;
     expect(calls.filter((c) => c.cmd === "send_message")).toHaveLength(1);
+  });
+});
+
+describe("ChatSession settings and cost", () => {
+  it("sends the given settings with the request", async () => {
+    let request: FakeStream["request"] | undefined;
+    mockBackend({
+      send_message: async (args) => {
+        const stream = new FakeStream(args);
+        request = stream.request;
+        stream.emit(STARTED);
+        stream.emit({ type: "done", usage: USAGE, stopReason: "end_turn" });
+        return null;
+      },
+      list_conversations: () => [],
+    });
+    const chat = new ChatSession();
+    const settings = {
+      api: "invokeModel" as const,
+      system: "Be brief.",
+      maxTokens: 300,
+      temperature: 0.2,
+      topP: null,
+      topK: 40,
+      stopSequences: ["END"],
+      thinkingBudget: null,
+      context1m: false,
+    };
+    await chat.send("Hi", "m", settings);
+    expect(request?.settings).toEqual(settings);
+  });
+
+  it("sums the answers' costs of the view and skips unknown ones", async () => {
+    const costs = [0.01, null, 0.0023];
+    let n = 0;
+    mockBackend({
+      send_message: async (args) => {
+        const stream = new FakeStream(args);
+        stream.emit({ ...STARTED, userMessageId: `u-${n}`, assistantMessageId: `a-${n}` });
+        const costUsd = costs[n++];
+        stream.emit({ type: "done", usage: { ...USAGE, costUsd, priceDate: costUsd === null ? null : "2026-11-01" }, stopReason: "end_turn" });
+        return null;
+      },
+      list_conversations: () => [],
+    });
+    const chat = new ChatSession();
+    expect(chat.totalCost).toBeNull();
+    await chat.send("one", "m");
+    await chat.send("two", "m");
+    expect(chat.totalCost).toBeCloseTo(0.01);
+    await chat.send("three", "m");
+    expect(chat.totalCost).toBeCloseTo(0.0123);
+    expect(chat.totalPriceDate).toBe("2026-11-01");
+    chat.newChat();
+    expect(chat.totalCost).toBeNull();
   });
 });
 

@@ -145,6 +145,24 @@ describe("MessageBubble", () => {
       message: { role: "assistant", status: "complete", text: "ok", inputTokens: 1200, outputTokens: 56, firstTokenMs: 850 },
     });
     expect(done.querySelector(".usage")?.textContent).toBe("1,200 input tokens · 56 output tokens · first token after 0.9 s");
+    expect(byTestId(done, "usage-cost")).toBeNull();
+  });
+
+  it("adds the estimated cost with the price date to the usage line", () => {
+    const root = render(MessageBubble, {
+      message: {
+        role: "assistant",
+        status: "complete",
+        text: "ok",
+        inputTokens: 1200,
+        outputTokens: 56,
+        firstTokenMs: 850,
+        costUsd: 0.0123,
+        priceDate: "2026-11-01",
+      },
+    });
+    expect(byTestId(root, "usage-cost")?.textContent).toBe("≈ $0.0123 (estimate, prices of 2026-11-01)");
+    expect(root.querySelector(".usage")?.textContent).toContain("first token after 0.9 s · ≈ $0.0123");
   });
 });
 
@@ -252,7 +270,7 @@ describe("App", () => {
           const stream = new FakeStream(args as never);
           stream.emit({ type: "started", conversationId: "c2", userMessageId: "u", assistantMessageId: "a" });
           stream.emit({ type: "delta", text: "**Hello** from the simulator" });
-          stream.emit({ type: "done", usage: { inputTokens: 3, outputTokens: 5, firstTokenMs: 100, totalMs: 200 }, stopReason: "end_turn" });
+          stream.emit({ type: "done", usage: { inputTokens: 3, outputTokens: 5, firstTokenMs: 100, totalMs: 200, costUsd: null, priceDate: null }, stopReason: "end_turn" });
           return null;
         },
       },

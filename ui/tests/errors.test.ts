@@ -43,6 +43,7 @@ const CODES: Array<[string, ErrorKind]> = [
   ["SsoRoleInvalid", "invalidInput"],
   ["SsoStartUrlInvalid", "invalidInput"],
   ["SsoSessionExpired", "credentials"],
+  ["Context1mUnsupported", "invalidInput"],
 ];
 
 describe("errorText by kind", () => {

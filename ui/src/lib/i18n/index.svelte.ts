@@ -133,3 +133,13 @@ export function formatUsd(value: number): string {
     maximumFractionDigits: 3,
   }).format(value);
 }
+
+/** A small estimated cost in US dollars, to four decimals at most, e.g. "$0.0123". */
+export function formatCost(value: number): string {
+  return new Intl.NumberFormat(state.locale, {
+    style: "currency",
+    currency: "USD",
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 4,
+  }).format(value);
+}

@@ -83,6 +83,10 @@ const CODE_TEXT: Readonly<Record<string, ErrorText>> = {
   SsoRoleInvalid: { title: "errors.codes.SsoRoleInvalid.title", next: "errors.codes.SsoRoleInvalid.next" },
   SsoStartUrlInvalid: { title: "errors.codes.SsoStartUrlInvalid.title", next: "errors.codes.SsoStartUrlInvalid.next" },
   SsoSessionExpired: { title: "errors.codes.SsoSessionExpired.title", next: "errors.codes.SsoSessionExpired.next" },
+  Context1mUnsupported: {
+    title: "errors.codes.Context1mUnsupported.title",
+    next: "errors.codes.Context1mUnsupported.next",
+  },
   // The keychain codes say the same as their kinds.
   KeychainUnavailable: kindText("keychainUnavailable"),
   KeychainLocked: kindText("keychainLocked"),

@@ -6,6 +6,7 @@ import type {
   AppStatus,
   CairnError,
   ChatEvent,
+  ChatSettings,
   ConnectionInfo,
   ConnectionInput,
   ConnectionsView,
@@ -32,8 +33,10 @@ export type {
   CatalogEntry,
   AppStatus,
   CairnError,
+  ChatApi,
   ChatEvent,
   ChatMessage,
+  ChatSettings,
   ConnectionInfo,
   ConnectionInput,
   ConnectionKind,
@@ -182,6 +185,11 @@ export function listConversations(): Promise<ConversationSummary[]> {
 
 export function getConversation(id: string): Promise<Conversation> {
   return call(async () => unwrap(await commands.getConversation(id)));
+}
+
+/** A conversation's API, system prompt and parameters (the defaults when none were saved). */
+export function conversationSettings(id: string): Promise<ChatSettings> {
+  return call(async () => unwrap(await commands.conversationSettings(id)));
 }
 
 /** Saved connections (never their secrets) and which one is active. */

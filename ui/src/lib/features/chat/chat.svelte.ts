@@ -8,6 +8,7 @@ import {
   type CairnError,
   type ChatEvent,
   type ChatMessage,
+  type ChatSettings,
   type ConversationSummary,
 } from "../../ipc";
 import { nextFrame, type FrameScheduler } from "./frame";
@@ -15,11 +16,14 @@ import { nextFrame, type FrameScheduler } from "./frame";
 /** A message as the UI shows it: the stored fields plus what only a live stream knows. */
 export type UiMessage = ChatMessage & {
   firstTokenMs: number | null;
+  /** Estimated USD for this answer, and the date of the prices used (known for live answers). */
+  costUsd: number | null;
+  priceDate: string | null;
   error: CairnError | null;
 };
 
 function fromStored(message: ChatMessage): UiMessage {
-  return { ...message, firstTokenMs: null, error: null };
+  return { ...message, firstTokenMs: null, costUsd: null, priceDate: null, error: null };
 }
 
 function localId(prefix: string): string {
@@ -81,6 +85,15 @@ export class ChatSession {
   error = $state<CairnError | null>(null);
 
   readonly streaming = $derived(this.streamId !== null);
+  /** The sum of the answers' estimated costs in this view; null when none is known. */
+  readonly totalCost = $derived.by(() => {
+    const costs = this.messages.flatMap((m) => (m.costUsd === null ? [] : [m.costUsd]));
+    return costs.length === 0 ? null : costs.reduce((sum, c) => sum + c, 0);
+  });
+  /** The price date of the newest answer with a cost. */
+  readonly totalPriceDate = $derived(
+    this.messages.reduce<string | null>((date, m) => m.priceDate ?? date, null),
+  );
 
   #stream: ActiveStream | null = null;
   #schedule: FrameScheduler;
@@ -133,11 +146,12 @@ export class ChatSession {
   }
 
   /**
-   * Sends `text` to the model with invocation id `modelId` and streams the answer.
+   * Sends `text` to the model with invocation id `modelId` and streams the answer. `settings`
+   * (API, system prompt, parameters) are saved with the conversation; null keeps its saved ones.
    * Returns false (and sends nothing) for blank text, a missing model, or while
    * another answer is streaming.
    */
-  async send(text: string, modelId: string): Promise<boolean> {
+  async send(text: string, modelId: string, settings: ChatSettings | null = null): Promise<boolean> {
     if (text.trim() === "" || modelId === "" || this.streaming) return false;
 
     const streamId = newStreamId();
@@ -157,6 +171,8 @@ export class ChatSession {
         outputTokens: null,
         createdAt: now,
         firstTokenMs: null,
+        costUsd: null,
+        priceDate: null,
         error: null,
       },
       {
@@ -169,13 +185,15 @@ export class ChatSession {
         outputTokens: null,
         createdAt: now,
         firstTokenMs: null,
+        costUsd: null,
+        priceDate: null,
         error: null,
       },
     );
 
     try {
       await sendMessage(
-        { streamId, conversationId: this.activeId, modelId, text },
+        { streamId, conversationId: this.activeId, modelId, text, settings },
         (event) => this.#onEvent(stream, event),
       );
       await waitAtMost(stream.ended, TERMINAL_GRACE_MS);
@@ -250,6 +268,8 @@ export class ChatSession {
           assistant.inputTokens = event.usage.inputTokens;
           assistant.outputTokens = event.usage.outputTokens;
           assistant.firstTokenMs = event.usage.firstTokenMs;
+          assistant.costUsd = event.usage.costUsd;
+          assistant.priceDate = event.usage.priceDate;
         }
         return;
       }
