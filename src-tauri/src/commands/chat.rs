@@ -78,3 +78,90 @@ pub fn conversation_settings(
 ) -> Result<cairn_bedrock::chat::ChatSettings, CairnError> {
     state.chat()?.settings(&id)
 }
+
+#[tauri::command]
+#[specta::specta]
+pub fn rename_conversation(
+    state: State<'_, AppState>,
+    id: String,
+    title: String,
+) -> Result<(), CairnError> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(CairnError::new(
+            cairn_bedrock::ErrorKind::InvalidInput,
+            "a conversation needs a title",
+        ));
+    }
+    Ok(state.store()?.rename_conversation(&id, title)?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn set_conversation_pinned(
+    state: State<'_, AppState>,
+    id: String,
+    pinned: bool,
+) -> Result<(), CairnError> {
+    Ok(state.store()?.set_pinned(&id, pinned)?)
+}
+
+/// Hides a conversation; `restore_conversation` undoes it until Cairn restarts.
+#[tauri::command]
+#[specta::specta]
+pub fn delete_conversation(state: State<'_, AppState>, id: String) -> Result<(), CairnError> {
+    Ok(state.store()?.delete_conversation(&id)?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn restore_conversation(state: State<'_, AppState>, id: String) -> Result<(), CairnError> {
+    Ok(state.store()?.restore_conversation(&id)?)
+}
+
+/// Full-text search over every message (works for Chinese as well as English).
+#[tauri::command]
+#[specta::specta]
+pub fn search_messages(
+    state: State<'_, AppState>,
+    query: String,
+) -> Result<Vec<cairn_store::SearchHit>, CairnError> {
+    Ok(state.store()?.search(&query, 50)?)
+}
+
+/// Writes the conversation as Markdown or JSON into the Downloads folder; returns the path.
+#[tauri::command]
+#[specta::specta]
+pub fn export_conversation(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    format: cairn_core::export::ExportFormat,
+) -> Result<String, CairnError> {
+    use tauri::Manager;
+    let store = state.store()?;
+    let conversation = store.conversation(&id)?;
+    let settings = state.chat()?.settings(&id)?;
+    let text = cairn_core::export::render(&conversation, &settings, format);
+    let dir = app
+        .path()
+        .download_dir()
+        .or_else(|_| app.path().app_data_dir())
+        .map_err(|e| CairnError::new(cairn_bedrock::ErrorKind::Storage, e.to_string()))?;
+    let stem = cairn_core::export::file_stem(&conversation.summary.title);
+    let mut path = dir.join(format!("{stem}.{}", format.extension()));
+    let mut n = 2;
+    while path.exists() {
+        path = dir.join(format!("{stem} ({n}).{}", format.extension()));
+        n += 1;
+    }
+    std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(&path, text))
+        .map_err(|e| {
+            CairnError::new(
+                cairn_bedrock::ErrorKind::Storage,
+                format!("cannot write {}: {e}", path.display()),
+            )
+        })?;
+    Ok(path.display().to_string())
+}

@@ -4,6 +4,7 @@
 pub mod chat;
 pub mod connections;
 pub mod error;
+pub mod export;
 pub mod models;
 pub mod session;
 

@@ -13,7 +13,9 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 pub use connections::{ConnectionRecord, SsoRecord, VerificationRecord};
-pub use types::{ChatMessage, Conversation, ConversationSummary, MessageStatus, Role, Usage};
+pub use types::{
+    ChatMessage, Conversation, ConversationSummary, MessageStatus, Role, SearchHit, Usage,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -76,7 +78,7 @@ pub fn title_from(text: &str) -> String {
 }
 
 const SUMMARY_SELECT: &str = "SELECT c.id, c.title, c.model_id, c.updated_at,
-        (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id)
+        (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id), c.pinned
      FROM conversations c";
 
 fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConversationSummary> {
@@ -86,6 +88,7 @@ fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConversationSumma
         model_id: r.get(2)?,
         updated_at: r.get(3)?,
         message_count: r.get(4)?,
+        pinned: r.get(5)?,
     })
 }
 
@@ -121,6 +124,8 @@ impl Store {
             "UPDATE messages SET status = 'incomplete' WHERE status = 'streaming'",
             [],
         )?;
+        // Undo of a delete lasts for the session in which it happened.
+        conn.execute("DELETE FROM conversations WHERE deleted_at IS NOT NULL", [])?;
         if recovered > 0 {
             tracing::info!(recovered, "marked interrupted answers as incomplete");
         }
@@ -152,13 +157,105 @@ impl Store {
             model_id: model_id.to_owned(),
             updated_at: at,
             message_count: 0,
+            pinned: false,
         })
+    }
+
+    pub fn rename_conversation(&self, id: &str, title: &str) -> Result<()> {
+        self.touch_conversation(
+            "UPDATE conversations SET title = ?2 WHERE id = ?1",
+            id,
+            title,
+        )
+    }
+
+    pub fn set_pinned(&self, id: &str, pinned: bool) -> Result<()> {
+        let changed = self.conn()?.execute(
+            "UPDATE conversations SET pinned = ?2 WHERE id = ?1",
+            params![id, pinned],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::ConversationNotFound(id.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// Hides a conversation; [`Store::restore_conversation`] undoes it until the next start,
+    /// when deleted conversations are purged.
+    pub fn delete_conversation(&self, id: &str) -> Result<()> {
+        self.touch_conversation(
+            "UPDATE conversations SET deleted_at = ?2 WHERE id = ?1",
+            id,
+            &now(),
+        )
+    }
+
+    pub fn restore_conversation(&self, id: &str) -> Result<()> {
+        let changed = self.conn()?.execute(
+            "UPDATE conversations SET deleted_at = NULL WHERE id = ?1",
+            [id],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::ConversationNotFound(id.to_owned()));
+        }
+        Ok(())
+    }
+
+    fn touch_conversation(&self, sql: &str, id: &str, value: &str) -> Result<()> {
+        let changed = self.conn()?.execute(sql, params![id, value])?;
+        if changed == 0 {
+            return Err(StoreError::ConversationNotFound(id.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// Full-text search over every message of the conversations not deleted. Three or more
+    /// characters use the trigram index; shorter queries fall back to a plain substring scan.
+    pub fn search(&self, query: &str, limit: u32) -> Result<Vec<SearchHit>> {
+        let query = query.trim();
+        if query.is_empty() {
+            return Ok(Vec::new());
+        }
+        let conn = self.conn()?;
+        let map = |r: &rusqlite::Row<'_>| {
+            Ok(SearchHit {
+                conversation_id: r.get(0)?,
+                title: r.get(1)?,
+                message_id: r.get(2)?,
+                role: Role::from_db(&r.get::<_, String>(3)?),
+                snippet: r.get(4)?,
+            })
+        };
+        if query.chars().count() >= 3 {
+            // A phrase query: the user's text, quotes doubled, matched literally.
+            let phrase = format!("\"{}\"", query.replace('"', "\"\""));
+            let mut stmt = conn.prepare(
+                "SELECT c.id, c.title, m.id, m.role,
+                        snippet(messages_fts, 0, '[', ']', '…', 12)
+                 FROM messages_fts
+                 JOIN messages m ON m.rowid = messages_fts.rowid
+                 JOIN conversations c ON c.id = m.conversation_id
+                 WHERE messages_fts MATCH ?1 AND c.deleted_at IS NULL
+                 ORDER BY rank LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![phrase, limit], map)?;
+            return Ok(rows.collect::<std::result::Result<_, _>>()?);
+        }
+        let mut stmt = conn.prepare(
+            "SELECT c.id, c.title, m.id, m.role, substr(m.text, 1, 120)
+             FROM messages m JOIN conversations c ON c.id = m.conversation_id
+             WHERE instr(m.text, ?1) > 0 AND c.deleted_at IS NULL
+             ORDER BY m.created_at DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![query, limit], map)?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
     pub fn list_conversations(&self) -> Result<Vec<ConversationSummary>> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(&format!(
-            "{SUMMARY_SELECT} ORDER BY c.updated_at DESC, c.rowid DESC"
+            "{SUMMARY_SELECT} WHERE c.deleted_at IS NULL
+             ORDER BY c.pinned DESC, c.updated_at DESC, c.rowid DESC"
         ))?;
         let rows = stmt.query_map([], summary_from_row)?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)

@@ -67,6 +67,24 @@ const MIGRATIONS: &[&str] = &[
      );",
     // 5: a conversation's API, system prompt and parameters (JSON)
     "ALTER TABLE conversations ADD COLUMN settings_json TEXT;",
+    // 6: pin, delete with undo, and full-text search that works for Chinese as for English
+    // (trigram tokenizer: any 3+ character substring matches, no word segmentation needed)
+    "ALTER TABLE conversations ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE conversations ADD COLUMN deleted_at TEXT;
+     CREATE VIRTUAL TABLE messages_fts USING fts5(
+        text, content='messages', content_rowid='rowid', tokenize='trigram'
+     );
+     INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
+     CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts(rowid, text) VALUES (new.rowid, new.text);
+     END;
+     CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+     END;
+     CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
+        INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+        INSERT INTO messages_fts(rowid, text) VALUES (new.rowid, new.text);
+     END;",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -118,3 +118,81 @@ fn titles_are_short_first_lines() {
     assert!(title.chars().count() <= 61);
     assert_eq!(title_from("財報".repeat(40).as_str()).chars().count(), 61);
 }
+
+#[test]
+fn search_finds_english_and_chinese_and_skips_deleted() {
+    let store = Store::open_in_memory().expect("open");
+    let a = store.create_conversation("Budget", "m").expect("a");
+    let b = store.create_conversation("財報", "m").expect("b");
+    store
+        .add_message(
+            &a.id,
+            Role::User,
+            "What is the quarterly revenue?",
+            MessageStatus::Complete,
+            None,
+        )
+        .expect("msg");
+    let answer = store
+        .add_message(&b.id, Role::Assistant, "", MessageStatus::Streaming, None)
+        .expect("msg");
+    store
+        .save_partial(&answer, "今年的營業收入成長了百分之十二")
+        .expect("partial");
+    let hits = store.search("revenue", 10).expect("search");
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].conversation_id, a.id);
+    assert!(hits[0].snippet.contains("[revenue]"), "{}", hits[0].snippet);
+    let zh = store.search("營業收入", 10).expect("search");
+    assert_eq!(
+        zh.len(),
+        1,
+        "trigram search works without word segmentation"
+    );
+    assert_eq!(zh[0].role, Role::Assistant);
+    assert_eq!(
+        store.search("收入", 10).expect("short").len(),
+        1,
+        "short queries fall back to a scan"
+    );
+    assert!(store
+        .search("nothing like this", 10)
+        .expect("search")
+        .is_empty());
+    assert!(
+        store.search("\"quoted", 10).is_ok(),
+        "quotes cannot break the query"
+    );
+
+    store.delete_conversation(&a.id).expect("delete");
+    assert!(store.search("revenue", 10).expect("search").is_empty());
+    assert_eq!(store.list_conversations().expect("list").len(), 1);
+    store.restore_conversation(&a.id).expect("undo");
+    assert_eq!(store.search("revenue", 10).expect("search").len(), 1);
+}
+
+#[test]
+fn pinned_first_renamed_and_deleted_for_good_at_the_next_start() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (a, b);
+    {
+        let store = Store::open_in(dir.path()).expect("open");
+        a = store.create_conversation("a", "m").expect("a").id;
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        b = store.create_conversation("b", "m").expect("b").id;
+        store.set_pinned(&a, true).expect("pin");
+        store.rename_conversation(&a, "Renamed").expect("rename");
+        let list = store.list_conversations().expect("list");
+        assert_eq!(
+            (list[0].id.as_str(), list[0].title.as_str(), list[0].pinned),
+            (a.as_str(), "Renamed", true)
+        );
+        store.delete_conversation(&b).expect("delete");
+    }
+    let store = Store::open_in(dir.path()).expect("reopen");
+    assert!(matches!(
+        store.restore_conversation(&b),
+        Err(StoreError::ConversationNotFound(_))
+    ));
+    assert_eq!(store.list_conversations().expect("list").len(), 1);
+}

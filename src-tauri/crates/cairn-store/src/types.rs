@@ -80,6 +80,18 @@ pub struct ConversationSummary {
     /// RFC 3339.
     pub updated_at: String,
     pub message_count: u32,
+    pub pinned: bool,
+}
+
+/// A message that matches a search, with the matching part marked by `[` and `]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchHit {
+    pub conversation_id: String,
+    pub title: String,
+    pub message_id: String,
+    pub role: Role,
+    pub snippet: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]

@@ -29,6 +29,15 @@ export const commands = {
 	stopStream: (streamId: string) => __TAURI_INVOKE<boolean>("stop_stream", { streamId }),
 	/**  A conversation's API, system prompt and parameters (the defaults when none were saved). */
 	conversationSettings: (id: string) => typedError<ChatSettings, CairnError>(__TAURI_INVOKE("conversation_settings", { id })),
+	renameConversation: (id: string, title: string) => typedError<null, CairnError>(__TAURI_INVOKE("rename_conversation", { id, title })),
+	setConversationPinned: (id: string, pinned: boolean) => typedError<null, CairnError>(__TAURI_INVOKE("set_conversation_pinned", { id, pinned })),
+	/**  Hides a conversation; `restore_conversation` undoes it until Cairn restarts. */
+	deleteConversation: (id: string) => typedError<null, CairnError>(__TAURI_INVOKE("delete_conversation", { id })),
+	restoreConversation: (id: string) => typedError<null, CairnError>(__TAURI_INVOKE("restore_conversation", { id })),
+	/**  Full-text search over every message (works for Chinese as well as English). */
+	searchMessages: (query: string) => typedError<SearchHit[], CairnError>(__TAURI_INVOKE("search_messages", { query })),
+	/**  Writes the conversation as Markdown or JSON into the Downloads folder; returns the path. */
+	exportConversation: (id: string, format: ExportFormat) => typedError<string, CairnError>(__TAURI_INVOKE("export_conversation", { id, format })),
 	/**  Saved connections (never their secrets) and which one is active. */
 	listConnections: () => typedError<ConnectionsView, CairnError>(__TAURI_INVOKE("list_connections")),
 	/**  Profiles of the shared AWS config and credentials files. */
@@ -263,6 +272,7 @@ export type ConversationSummary = {
 	/**  RFC 3339. */
 	updatedAt: string,
 	messageCount: number,
+	pinned: boolean,
 };
 
 /**  Which endpoint the user wants for a model. */
@@ -322,6 +332,8 @@ export type ErrorKind =
 "needsSigV4" | 
 /**  A bug in Cairn. */
 "internal";
+
+export type ExportFormat = "markdown" | "json";
 
 export type GeoProfile = {
 	/**  `global`, `us`, `eu`, `jp`, `apac`, `au`, … */
@@ -432,6 +444,15 @@ export type RegionSource =
 "chosen";
 
 export type Role = "user" | "assistant";
+
+/**  A message that matches a search, with the matching part marked by `[` and `]`. */
+export type SearchHit = {
+	conversationId: string,
+	title: string,
+	messageId: string,
+	role: Role,
+	snippet: string,
+};
 
 /**  Where a connection's secret is kept. */
 export type SecretStorage = "keychain" | 
