@@ -15,7 +15,7 @@ import pytest
 
 from conftest import REPO_ROOT
 from test_first_answer import find, find_all, wait, wait_ready
-from test_models import add_and_use_connection
+from test_models import add_and_use_connection, back_to_demo
 
 OPEN_AND_PAINT_JS = """
 const done = arguments[arguments.length - 1];
@@ -142,3 +142,4 @@ def test_bench_table_render(app, big_account):
         "plain_text_scroll_baseline": summary(baseline["intervals"]),
     }
     print("\nTABLE RENDER BENCH " + json.dumps(result, indent=1))
+    back_to_demo(driver)

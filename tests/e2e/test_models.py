@@ -37,6 +37,17 @@ def add_and_use_connection(driver, url: str, name: str = "Table account"):
     wait(driver, lambda d: not find_all(d, "connections-panel"))
 
 
+def back_to_demo(driver):
+    """Leave the app on the demo: later tests share this data directory, and the simulated
+    account stops with this test."""
+    find(driver, "connection-button").click()
+    wait(driver, lambda d: find_all(d, "connections-panel"))
+    demo = [r for r in find_all(driver, "connection-row") if r.get_attribute("data-id") == "demo"]
+    demo[0].find_element(By.CSS_SELECTOR, tid("use-connection")).click()
+    wait(driver, lambda d: find_all(d, "demo-banner"))
+    find(driver, "close-connections").click()
+
+
 def model_row(driver, model_id: str):
     rows = [r for r in find_all(driver, "model-row") if r.get_attribute("data-model-id") == model_id]
     return rows[0] if rows else None
@@ -86,3 +97,4 @@ def test_table_filter_regional_premium_and_chat(app, account_sim):
     wait(driver, lambda d: (last_assistant(d) or {}).get("status") == "complete", timeout=30)
     streams = [r for r in recorded(account_sim) if r["operation"] == "ConverseStream"]
     assert streams and streams[-1]["modelId"] == f"us.{SONNET_45}", streams[-1:]
+    back_to_demo(driver)

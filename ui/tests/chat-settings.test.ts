@@ -227,10 +227,10 @@ describe("the settings panel in the chat", () => {
       list_models: () => optionsOf(table()),
       model_table: () => table(),
       list_conversations: () => [
-        { id: "c1", title: "Sales forecast", modelId: `global.${SONNET_45}`, updatedAt: "2024-03-02T09:00:00Z", messageCount: 2 },
+        { id: "c1", title: "Sales forecast", modelId: `global.${SONNET_45}`, updatedAt: "2024-03-02T09:00:00Z", messageCount: 2, pinned: false },
       ],
       get_conversation: () => ({
-        summary: { id: "c1", title: "Sales forecast", modelId: `global.${SONNET_45}`, updatedAt: "2024-03-02T09:00:00Z", messageCount: 0 },
+        summary: { id: "c1", title: "Sales forecast", modelId: `global.${SONNET_45}`, updatedAt: "2024-03-02T09:00:00Z", messageCount: 0, pinned: false },
         messages: [],
       }),
       conversation_settings: () => ({ ...defaultSettings(), api: "invokeModel", system: "You are terse.", maxTokens: 2000, stopSequences: ["END"] }),

@@ -10,6 +10,7 @@ const SUMMARY: ConversationSummary = {
   modelId: "global.anthropic.claude-sonnet",
   updatedAt: "2025-01-01T10:00:00Z",
   messageCount: 2,
+  pinned: false,
 };
 
 const STARTED = {

@@ -218,7 +218,7 @@ describe("App", () => {
       app_status: () => status,
       list_models: () => MODELS,
       list_conversations: () => [
-        { id: "c1", title: "Sales forecast", modelId: "global.a.sonnet", updatedAt: "2024-03-02T09:00:00Z", messageCount: 4 },
+        { id: "c1", title: "Sales forecast", modelId: "global.a.sonnet", updatedAt: "2024-03-02T09:00:00Z", messageCount: 4, pinned: false },
       ],
       ...extra,
     });

@@ -14,10 +14,12 @@ import type {
   ConversationSummary,
   EndpointChoice,
   ErrorKind,
+  ExportFormat,
   ModelOption,
   ModelTable,
   ProfileInfo,
   RegionChoices,
+  SearchHit,
   SendRequest,
   SsoPoll,
   SsoSignIn,
@@ -46,6 +48,7 @@ export type {
   EndpointChoice,
   EndpointKind,
   ErrorKind,
+  ExportFormat,
   GeoProfile,
   Invocation,
   MessageStatus,
@@ -59,6 +62,7 @@ export type {
   RegionChoices,
   RegionSource,
   Role,
+  SearchHit,
   SecretStorage,
   SendRequest,
   SsoAccountRoles,
@@ -190,6 +194,44 @@ export function getConversation(id: string): Promise<Conversation> {
 /** A conversation's API, system prompt and parameters (the defaults when none were saved). */
 export function conversationSettings(id: string): Promise<ChatSettings> {
   return call(async () => unwrap(await commands.conversationSettings(id)));
+}
+
+/** Gives a conversation a new title (sent as given; the caller trims and refuses an empty one). */
+export function renameConversation(id: string, title: string): Promise<void> {
+  return call(async () => {
+    unwrap(await commands.renameConversation(id, title));
+  });
+}
+
+/** Pins or unpins a conversation; pinned ones come first in `listConversations`. */
+export function setConversationPinned(id: string, pinned: boolean): Promise<void> {
+  return call(async () => {
+    unwrap(await commands.setConversationPinned(id, pinned));
+  });
+}
+
+/** Hides a conversation; `restoreConversation` undoes it until Cairn restarts. */
+export function deleteConversation(id: string): Promise<void> {
+  return call(async () => {
+    unwrap(await commands.deleteConversation(id));
+  });
+}
+
+/** Undoes `deleteConversation` (possible until Cairn restarts). */
+export function restoreConversation(id: string): Promise<void> {
+  return call(async () => {
+    unwrap(await commands.restoreConversation(id));
+  });
+}
+
+/** Full-text search over every message; each snippet marks its matches with `[` and `]`. */
+export function searchMessages(query: string): Promise<SearchHit[]> {
+  return call(async () => unwrap(await commands.searchMessages(query)));
+}
+
+/** Writes the conversation into the Downloads folder; resolves to the file's path. */
+export function exportConversation(id: string, format: ExportFormat): Promise<string> {
+  return call(async () => unwrap(await commands.exportConversation(id, format)));
 }
 
 /** Saved connections (never their secrets) and which one is active. */

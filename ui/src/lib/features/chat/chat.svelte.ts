@@ -1,8 +1,13 @@
 import {
+  deleteConversation,
+  exportConversation,
   getConversation,
   listConversations,
   newStreamId,
+  renameConversation,
+  restoreConversation,
   sendMessage,
+  setConversationPinned,
   stopStream,
   toCairnError,
   type CairnError,
@@ -10,6 +15,7 @@ import {
   type ChatMessage,
   type ChatSettings,
   type ConversationSummary,
+  type ExportFormat,
 } from "../../ipc";
 import { nextFrame, type FrameScheduler } from "./frame";
 
@@ -40,6 +46,17 @@ type ActiveStream = {
   ended: Promise<void>;
   markEnded: () => void;
 };
+
+/** How long "Conversation deleted — Undo" stays. */
+export const UNDO_DELETE_MS = 8000;
+
+/** A deleted conversation that can still be brought back. */
+export type DeletedConversation = { id: string; title: string };
+
+/** The outcome of the last export of the open conversation. */
+export type ExportOutcome =
+  | { ok: true; format: ExportFormat; path: string }
+  | { ok: false; format: ExportFormat; error: CairnError };
 
 // Channel messages and the command's reply travel separately, so the reply can
 // overtake the last event; wait this long for it before calling the answer incomplete.
@@ -95,12 +112,111 @@ export class ChatSession {
     this.messages.reduce<string | null>((date, m) => m.priceDate ?? date, null),
   );
 
+  /** The conversation just deleted, while its Undo is offered. */
+  deleted = $state<DeletedConversation | null>(null);
+  exporting = $state(false);
+  exportOutcome = $state<ExportOutcome | null>(null);
+
   #stream: ActiveStream | null = null;
   #schedule: FrameScheduler;
   #openRequest = 0;
+  #undoMs: number;
+  #undoTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(options: { schedule?: FrameScheduler } = {}) {
+  constructor(options: { schedule?: FrameScheduler; undoMs?: number } = {}) {
     this.#schedule = options.schedule ?? nextFrame;
+    this.#undoMs = options.undoMs ?? UNDO_DELETE_MS;
+  }
+
+  /**
+   * Renames a conversation to `title`, trimmed. Returns false (and sends nothing) when the
+   * trimmed title is empty, or when the backend refused.
+   */
+  async rename(id: string, title: string): Promise<boolean> {
+    const trimmed = title.trim();
+    if (trimmed === "") return false;
+    try {
+      await renameConversation(id, trimmed);
+    } catch (e) {
+      this.error = toCairnError(e);
+      return false;
+    }
+    await this.loadConversations();
+    return true;
+  }
+
+  /** Pins or unpins a conversation, then reloads the list (pinned ones come first). */
+  async setPinned(id: string, pinned: boolean): Promise<boolean> {
+    try {
+      await setConversationPinned(id, pinned);
+    } catch (e) {
+      this.error = toCairnError(e);
+      return false;
+    }
+    await this.loadConversations();
+    return true;
+  }
+
+  /**
+   * Deletes (hides) a conversation and offers Undo for a while. Deleting the open conversation
+   * clears the view. Ignored while an answer is streaming.
+   */
+  async deleteConversation(id: string): Promise<boolean> {
+    if (this.streaming) return false;
+    const title = this.conversations.find((c) => c.id === id)?.title ?? "";
+    try {
+      await deleteConversation(id);
+    } catch (e) {
+      this.error = toCairnError(e);
+      return false;
+    }
+    this.conversations = this.conversations.filter((c) => c.id !== id);
+    if (this.activeId === id) this.newChat();
+    clearTimeout(this.#undoTimer);
+    this.deleted = { id, title };
+    this.#undoTimer = setTimeout(() => {
+      this.deleted = null;
+    }, this.#undoMs);
+    await this.loadConversations();
+    return true;
+  }
+
+  /** Brings back the conversation just deleted and reloads the list. */
+  async undoDelete(): Promise<boolean> {
+    const deleted = this.deleted;
+    if (deleted === null) return false;
+    clearTimeout(this.#undoTimer);
+    this.deleted = null;
+    try {
+      await restoreConversation(deleted.id);
+    } catch (e) {
+      this.error = toCairnError(e);
+      return false;
+    }
+    await this.loadConversations();
+    return true;
+  }
+
+  /** Hides the Undo offer without restoring. */
+  dismissDeleted(): void {
+    clearTimeout(this.#undoTimer);
+    this.deleted = null;
+  }
+
+  /** Writes the open conversation to the Downloads folder; the outcome is in `exportOutcome`. */
+  async exportActive(format: ExportFormat): Promise<void> {
+    const id = this.activeId;
+    if (id === null || this.exporting) return;
+    this.exporting = true;
+    this.exportOutcome = null;
+    try {
+      const path = await exportConversation(id, format);
+      if (this.activeId === id) this.exportOutcome = { ok: true, format, path };
+    } catch (e) {
+      if (this.activeId === id) this.exportOutcome = { ok: false, format, error: toCairnError(e) };
+    } finally {
+      this.exporting = false;
+    }
   }
 
   async loadConversations(): Promise<void> {
@@ -119,6 +235,7 @@ export class ChatSession {
     const request = ++this.#openRequest;
     this.loadingConversation = true;
     this.error = null;
+    this.exportOutcome = null;
     try {
       const conversation = await getConversation(id);
       if (request !== this.#openRequest) return;
@@ -139,6 +256,7 @@ export class ChatSession {
     this.activeId = null;
     this.messages = [];
     this.error = null;
+    this.exportOutcome = null;
   }
 
   dismissError(): void {
