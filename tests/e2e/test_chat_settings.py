@@ -27,3 +27,17 @@ def test_invoke_model_with_a_system_prompt_and_a_cost_estimate(app):
     cost = d_text = driver.execute_script(
         "return arguments[0].textContent", find(driver, "usage-cost"))
     assert "$" in cost and "2026-11-01" in cost, d_text
+
+
+def test_throttling_shows_a_countdown_then_the_answer(app):
+    driver = app.launch()
+    wait_ready(driver)
+    find(driver, "new-chat").click()
+    send(driver, "Busy hour [[sim:throttle-times=1]] [[sim:tokens=6]]")
+    wait(driver, lambda d: find_all(d, "retry-countdown"), timeout=10,
+         message="no countdown while Bedrock throttles")
+    shown = driver.execute_script("return arguments[0].textContent", find(driver, "retry-countdown"))
+    assert "attempt 1 of 3" in shown, shown
+    wait(driver, lambda d: (last_assistant(d) or {}).get("status") == "complete", timeout=30,
+         message="the retried request did not answer")
+    assert not find_all(driver, "retry-countdown")

@@ -191,6 +191,34 @@ describe("ChatSession.send", () => {
     expect(chat.messages.at(-1)?.error?.kind).toBe("throttled");
   });
 
+  it("shows a retry countdown while throttled and clears it when the answer arrives", async () => {
+    const THROTTLED = { kind: "throttled", code: "ThrottlingException", message: "ThrottlingException: slow down" } as const;
+    let retrySeen: unknown = null;
+    let chat: ChatSession | null = null;
+    mockBackend({
+      send_message: async (args) => {
+        const stream = new FakeStream(args);
+        stream.emit(STARTED);
+        stream.emit({ type: "retrying", attempt: 1, maxAttempts: 3, waitMs: 2000, error: THROTTLED });
+        await tick();
+        retrySeen = chat?.messages.at(-1)?.retry ?? null;
+        stream.emit({ type: "delta", text: "Finally" });
+        stream.emit({ type: "done", usage: USAGE, stopReason: "end_turn" });
+        return null;
+      },
+      list_conversations: () => [],
+    });
+    chat = new ChatSession();
+    const before = Date.now();
+    await chat.send("Hi", "m");
+
+    expect(retrySeen).toMatchObject({ attempt: 1, maxAttempts: 3 });
+    const until = (retrySeen as { until: number }).until;
+    expect(until).toBeGreaterThanOrEqual(before + 2000);
+    expect(chat.messages.at(-1)).toMatchObject({ text: "Finally", status: "complete", retry: null });
+    expect(chat.error).toBeNull();
+  });
+
   it("reports an error returned before streaming and drops the empty answer", async () => {
     mockBackend({
       send_message: () => Promise.reject({ kind: "notFound", message: "unknown model x" }),

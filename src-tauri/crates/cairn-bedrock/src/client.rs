@@ -170,7 +170,9 @@ impl BedrockClients {
                 .build(),
         };
 
-        let mut runtime = aws_sdk_bedrockruntime::config::Builder::from(&base);
+        // Chat retries throttled requests itself, with a visible countdown (cairn-core::chat).
+        let mut runtime = aws_sdk_bedrockruntime::config::Builder::from(&base)
+            .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(1));
         if let Some(url) = &target.endpoints.runtime {
             runtime = runtime.endpoint_url(url);
         }

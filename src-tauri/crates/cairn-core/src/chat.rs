@@ -72,11 +72,28 @@ pub enum ChatEvent {
         error: CairnError,
     },
     Cancelled,
+    /// Bedrock is throttling (or briefly unavailable): Cairn waits `wait_ms`, then tries again.
+    #[serde(rename_all = "camelCase")]
+    Retrying {
+        /// 1 for the first retry.
+        attempt: u32,
+        max_attempts: u32,
+        wait_ms: u32,
+        error: CairnError,
+    },
 }
+
+/// Waits before each automatic retry of a throttled request (then the user gets a Retry).
+pub const RETRY_DELAYS: [Duration; 3] = [
+    Duration::from_secs(2),
+    Duration::from_secs(4),
+    Duration::from_secs(8),
+];
 
 pub struct ChatService {
     store: Arc<Store>,
     clients: BedrockClients,
+    retry_delays: Vec<Duration>,
 }
 
 fn millis(d: Duration) -> u32 {
@@ -85,7 +102,17 @@ fn millis(d: Duration) -> u32 {
 
 impl ChatService {
     pub fn new(store: Arc<Store>, clients: BedrockClients) -> Self {
-        Self { store, clients }
+        Self {
+            store,
+            clients,
+            retry_delays: RETRY_DELAYS.to_vec(),
+        }
+    }
+
+    /// Other waits between automatic retries (tests use short ones).
+    pub fn with_retry_delays(mut self, delays: Vec<Duration>) -> Self {
+        self.retry_delays = delays;
+        self
     }
 
     pub fn clients(&self) -> &BedrockClients {
@@ -220,10 +247,39 @@ impl ChatService {
         emit: &mut impl FnMut(ChatEvent),
     ) -> Result<(), CairnError> {
         let started = Instant::now();
-        let opened = tokio::select! {
-            biased;
-            _ = cancel.cancelled() => None,
-            opened = stream_answer(&self.clients, &request) => Some(opened),
+        let mut attempt = 0usize;
+        let opened = loop {
+            let opened = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => None,
+                opened = stream_answer(&self.clients, &request) => Some(opened),
+            };
+            // Throttling and brief unavailability pass: wait (visibly, cancellably) and retry.
+            let retryable = matches!(&opened, Some(Err(e))
+                if e.kind == ErrorKind::Throttled
+                    || e.code.as_deref() == Some("ServiceUnavailableException"));
+            let Some(delay) = self
+                .retry_delays
+                .get(attempt)
+                .copied()
+                .filter(|_| retryable)
+            else {
+                break opened;
+            };
+            attempt += 1;
+            if let Some(Err(e)) = opened {
+                emit(ChatEvent::Retrying {
+                    attempt: u32::try_from(attempt).unwrap_or(u32::MAX),
+                    max_attempts: u32::try_from(self.retry_delays.len()).unwrap_or(u32::MAX),
+                    wait_ms: millis(delay),
+                    error: e.into(),
+                });
+            }
+            tokio::select! {
+                biased;
+                _ = cancel.cancelled() => break None,
+                _ = tokio::time::sleep(delay) => {}
+            }
         };
         let mut stream = match opened {
             None => {

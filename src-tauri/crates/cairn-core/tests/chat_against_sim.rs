@@ -229,7 +229,8 @@ async fn errors_before_the_stream_have_kinds_and_keep_the_question() {
         ..SimConfig::default()
     };
     let (session, store, _dir) = demo(config).await;
-    let service = ChatService::new(store.clone(), session.clients.clone());
+    let service = ChatService::new(store.clone(), session.clients.clone())
+        .with_retry_delays(vec![Duration::from_millis(10)]);
     let cases = [
         (
             "us.anthropic.claude-opus-4-1-20250805-v1:0",
@@ -415,4 +416,108 @@ async fn converse_carries_parameters_and_the_beta_only_where_accepted() {
     assert_eq!(err.code.as_deref(), Some("Context1mUnsupported"));
     assert!(events.lock().expect("lock").is_empty());
     assert!(session.simulator.requests().is_empty());
+}
+
+#[tokio::test]
+async fn throttling_is_retried_with_a_countdown_then_answers() {
+    let (session, store, _dir) = demo(SimConfig::default()).await;
+    let service = ChatService::new(store.clone(), session.clients.clone()).with_retry_delays(vec![
+        Duration::from_millis(20),
+        Duration::from_millis(40),
+        Duration::from_millis(80),
+    ]);
+    let (events, emit) = recorder();
+    service
+        .send(
+            request(None, "busy [[sim:throttle-times=2]] [[sim:tokens=3]]"),
+            CancellationToken::new(),
+            emit,
+        )
+        .await
+        .expect("send");
+    let events = events.lock().expect("lock").clone();
+    let retries: Vec<(u32, u32, u32)> = events
+        .iter()
+        .filter_map(|e| match e {
+            ChatEvent::Retrying {
+                attempt,
+                max_attempts,
+                wait_ms,
+                error,
+            } => {
+                assert_eq!(error.kind, ErrorKind::Throttled);
+                Some((*attempt, *max_attempts, *wait_ms))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(retries, [(1, 3, 20), (2, 3, 40)]);
+    assert!(
+        matches!(events.last(), Some(ChatEvent::Done { .. })),
+        "{events:?}"
+    );
+    let calls = session.simulator.requests().len();
+    assert_eq!(
+        calls, 3,
+        "two throttled attempts and the answer; the SDK adds no hidden retries"
+    );
+
+    // Always throttled: three visible retries, then the failure with its kind.
+    let (events, emit) = recorder();
+    service
+        .send(
+            request(None, "always [[sim:throttle]]"),
+            CancellationToken::new(),
+            emit,
+        )
+        .await
+        .expect("send");
+    let events = events.lock().expect("lock").clone();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| matches!(e, ChatEvent::Retrying { .. }))
+            .count(),
+        3
+    );
+    let Some(ChatEvent::Failed { error }) = events.last() else {
+        panic!("expected Failed: {events:?}");
+    };
+    assert_eq!(error.kind, ErrorKind::Throttled);
+}
+
+#[tokio::test]
+async fn stop_during_a_retry_wait_cancels_at_once() {
+    let (session, store, _dir) = demo(SimConfig::default()).await;
+    let service = Arc::new(
+        ChatService::new(store.clone(), session.clients.clone())
+            .with_retry_delays(vec![Duration::from_secs(30)]),
+    );
+    let cancel = CancellationToken::new();
+    let events: Events = Arc::default();
+    let sink = events.clone();
+    let task = {
+        let service = service.clone();
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            service
+                .send(request(None, "x [[sim:throttle]]"), cancel, move |e| {
+                    sink.lock().expect("lock").push(e)
+                })
+                .await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let pressed = Instant::now();
+    cancel.cancel();
+    task.await.expect("join").expect("send");
+    assert!(pressed.elapsed() < Duration::from_millis(200));
+    let events = events.lock().expect("lock").clone();
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, ChatEvent::Retrying { .. })));
+    assert!(
+        matches!(events.last(), Some(ChatEvent::Cancelled)),
+        "{events:?}"
+    );
 }

@@ -9,6 +9,8 @@ pub struct Directives {
     pub rate: Option<u32>,
     pub first_token_ms: Option<u64>,
     pub throttle: bool,
+    /// Throttle only the first N requests carrying this message, then answer.
+    pub throttle_times: Option<u32>,
     pub throttle_mid: bool,
     pub stream_error: bool,
     pub status: Option<u16>,
@@ -32,6 +34,9 @@ impl Directives {
                 "rate" => out.rate = num.map(|n| n.min(u64::from(u32::MAX)) as u32),
                 "first-token-ms" => out.first_token_ms = num,
                 "throttle" => out.throttle = true,
+                "throttle-times" => {
+                    out.throttle_times = num.map(|n| n.min(u64::from(u32::MAX)) as u32)
+                }
                 "throttle-mid" => out.throttle_mid = true,
                 "stream-error" => out.stream_error = true,
                 "status" => out.status = num.and_then(|n| u16::try_from(n).ok()),

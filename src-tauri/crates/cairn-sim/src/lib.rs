@@ -51,6 +51,7 @@ impl Simulator {
             requests: Mutex::new(Vec::new()),
             logging: Mutex::new(None),
             sso: Mutex::new(sso::SsoState::default()),
+            throttle_counts: Mutex::new(Default::default()),
         });
         let app = axum::Router::new()
             .fallback(server::handle)

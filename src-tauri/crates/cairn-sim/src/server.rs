@@ -28,6 +28,8 @@ const MAX_BODY: usize = 64 * 1024 * 1024;
 
 pub struct SimState {
     pub config: SimConfig,
+    /// `[[sim:throttle-times=N]]`: how often each message has been throttled so far.
+    pub throttle_counts: Mutex<std::collections::HashMap<String, u32>>,
     pub base_url: String,
     pub sso: Mutex<crate::sso::SsoState>,
     pub requests: Mutex<Vec<Value>>,
@@ -884,7 +886,15 @@ async fn runtime(state: &Shared, route: &Route, body: &[u8]) -> Response<Body> {
     if directives.access_denied || is_denied(config, &resolved, &model_id) {
         return access_denied();
     }
-    if directives.throttle || config.faults.throttle_all {
+    let throttled_before = directives.throttle_times.is_some_and(|times| {
+        let Ok(mut counts) = state.throttle_counts.lock() else {
+            return false;
+        };
+        let seen = counts.entry(summary.last_user_text.clone()).or_insert(0);
+        *seen += 1;
+        *seen <= times
+    });
+    if directives.throttle || throttled_before || config.faults.throttle_all {
         return wire::error(
             StatusCode::TOO_MANY_REQUESTS,
             "ThrottlingException",

@@ -168,7 +168,11 @@ export type ChatApi =
  *  What the UI hears while an answer streams. Every stream ends with exactly one of
  *  `Done`, `Failed` or `Cancelled`.
  */
-export type ChatEvent = { type: "started"; conversationId: string; userMessageId: string; assistantMessageId: string } | { type: "delta"; text: string } | { type: "done"; usage: AnswerUsage; stopReason: string } | { type: "failed"; error: CairnError } | { type: "cancelled" };
+export type ChatEvent = { type: "started"; conversationId: string; userMessageId: string; assistantMessageId: string } | { type: "delta"; text: string } | { type: "done"; usage: AnswerUsage; stopReason: string } | { type: "failed"; error: CairnError } | { type: "cancelled" } | 
+/**  Bedrock is throttling (or briefly unavailable): Cairn waits `wait_ms`, then tries again. */
+{ type: "retrying"; 
+/**  1 for the first retry. */
+attempt: number; maxAttempts: number; waitMs: number; error: CairnError };
 
 export type ChatMessage = {
 	id: string,

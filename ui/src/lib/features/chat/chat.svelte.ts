@@ -26,10 +26,12 @@ export type UiMessage = ChatMessage & {
   costUsd: number | null;
   priceDate: string | null;
   error: CairnError | null;
+  /** While Cairn waits to retry a throttled request: which attempt, and until when (epoch ms). */
+  retry: { attempt: number; maxAttempts: number; until: number } | null;
 };
 
 function fromStored(message: ChatMessage): UiMessage {
-  return { ...message, firstTokenMs: null, costUsd: null, priceDate: null, error: null };
+  return { ...message, firstTokenMs: null, costUsd: null, priceDate: null, error: null, retry: null };
 }
 
 function localId(prefix: string): string {
@@ -292,6 +294,7 @@ export class ChatSession {
         costUsd: null,
         priceDate: null,
         error: null,
+        retry: null,
       },
       {
         id: stream.assistantId,
@@ -306,6 +309,7 @@ export class ChatSession {
         costUsd: null,
         priceDate: null,
         error: null,
+        retry: null,
       },
     );
 
@@ -370,7 +374,19 @@ export class ChatSession {
         void this.loadConversations();
         return;
       }
+      case "retrying": {
+        const assistant = this.#find(stream.assistantId);
+        if (assistant) {
+          assistant.retry = {
+            attempt: event.attempt,
+            maxAttempts: event.maxAttempts,
+            until: Date.now() + event.waitMs,
+          };
+        }
+        return;
+      }
       case "delta":
+        this.#clearRetry(stream);
         stream.pending += event.text;
         if (!stream.flushScheduled) {
           stream.flushScheduled = true;
@@ -379,6 +395,7 @@ export class ChatSession {
         return;
       case "done": {
         stream.markEnded();
+        this.#clearRetry(stream);
         this.#flush(stream);
         const assistant = this.#find(stream.assistantId);
         if (assistant) {
@@ -393,6 +410,7 @@ export class ChatSession {
       }
       case "failed": {
         stream.markEnded();
+        this.#clearRetry(stream);
         this.#flush(stream);
         const assistant = this.#find(stream.assistantId);
         if (assistant) {
@@ -404,6 +422,7 @@ export class ChatSession {
       }
       case "cancelled": {
         stream.markEnded();
+        this.#clearRetry(stream);
         this.#flush(stream);
         const assistant = this.#find(stream.assistantId);
         if (assistant) assistant.status = "cancelled";
@@ -414,6 +433,11 @@ export class ChatSession {
         throw new Error(`Unknown chat event: ${JSON.stringify(unknown)}`);
       }
     }
+  }
+
+  #clearRetry(stream: ActiveStream): void {
+    const assistant = this.#find(stream.assistantId);
+    if (assistant?.retry) assistant.retry = null;
   }
 
   #flush(stream: ActiveStream): void {
