@@ -81,6 +81,7 @@ export function originTable(over: Partial<ModelTable> = {}, choices: Record<stri
       geographies: [...GEOS],
       live: true,
       region: "us-west-2",
+      regionGeographies: ["us"],
       fetchedAt: "2025-11-20T08:30:00Z",
       priceDate: "2025-11-01",
       premiumFactor: 1.1,

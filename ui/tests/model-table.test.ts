@@ -6,7 +6,6 @@ import { MODEL_STORAGE_KEY, ModelChoice } from "../src/lib/features/models/model
 import {
   compactTokens,
   consoleUrl,
-  geographiesForRegion,
   nextSort,
   premiumPercent,
   regionalGeography,
@@ -534,22 +533,12 @@ describe("Models view: when the table is not live or not there", () => {
 });
 
 describe("table-view helpers", () => {
-  it("knows the geographies of a region", () => {
-    expect(geographiesForRegion("us-west-2")).toEqual(["us"]);
-    expect(geographiesForRegion("ca-central-1")).toEqual(["us"]);
-    expect(geographiesForRegion("eu-central-1")).toEqual(["eu"]);
-    expect(geographiesForRegion("ap-northeast-1")).toEqual(["jp", "apac"]);
-    expect(geographiesForRegion("ap-southeast-2")).toEqual(["au", "apac"]);
-    expect(geographiesForRegion("ap-south-1")).toEqual(["apac"]);
-    expect(geographiesForRegion("sa-east-1")).toEqual([]);
-  });
-
   it("names the regional geography a row would use", () => {
     const sonnet4 = rowOf(entryOf(ORIGIN[1]));
-    expect(regionalGeography(sonnet4, "ap-northeast-1")).toBe("apac");
+    expect(regionalGeography(sonnet4, ["jp", "apac"])).toBe("apac");
     const sonnet45 = rowOf(entryOf(ORIGIN[0]));
-    expect(regionalGeography(sonnet45, "ap-northeast-1")).toBe("jp");
-    expect(regionalGeography(sonnet45, "sa-east-1")).toBeNull();
+    expect(regionalGeography(sonnet45, ["jp", "apac"])).toBe("jp");
+    expect(regionalGeography(sonnet45, [])).toBeNull();
   });
 
   it("formats context windows, premiums and the console address", () => {

@@ -123,6 +123,9 @@ pub struct ModelCatalog {
     /// False for the bundled snapshot (offline or demo).
     pub live: bool,
     pub region: String,
+    /// The region's geographies, most specific first (what "Regional" means here).
+    #[serde(default)]
+    pub region_geographies: Vec<String>,
     /// RFC 3339: when Bedrock was asked (or the snapshot's date).
     pub fetched_at: String,
     pub price_date: String,
@@ -216,6 +219,13 @@ fn columns(entries: &[CatalogEntry]) -> Vec<String> {
     geos.sort_by_key(|g| geo_order(g));
     geos.dedup();
     geos
+}
+
+fn region_geographies(region: &str) -> Vec<String> {
+    geographies_for_region(region)
+        .iter()
+        .map(|g| (*g).to_owned())
+        .collect()
 }
 
 fn now_rfc3339() -> String {
@@ -347,6 +357,7 @@ pub fn bundled_catalog(region: &str) -> Result<ModelCatalog, BedrockError> {
         entries,
         live: false,
         region: region.to_owned(),
+        region_geographies: region_geographies(region),
         fetched_at: format!("{}T00:00:00Z", meta.price_date),
         price_date: meta.price_date,
         premium_factor: meta.regional_premium,
@@ -541,6 +552,7 @@ pub async fn refresh_catalog(clients: &BedrockClients) -> Result<ModelCatalog, B
         entries,
         live: true,
         region: clients.region.clone(),
+        region_geographies: region_geographies(&clients.region),
         fetched_at: now_rfc3339(),
         price_date: meta.price_date,
         premium_factor: meta.regional_premium,
@@ -556,6 +568,13 @@ mod tests {
     fn the_bundled_file_parses_and_matches_the_origin_table() {
         let catalog = bundled_catalog("us-east-1").expect("bundled");
         assert!(!catalog.live);
+        assert_eq!(catalog.region_geographies, ["us"]);
+        assert_eq!(
+            bundled_catalog("ap-northeast-1")
+                .expect("b")
+                .region_geographies,
+            ["jp", "apac"]
+        );
         assert_eq!(catalog.geographies, ["global", "us", "eu", "jp", "apac"]);
         let sonnet45 = catalog
             .entries

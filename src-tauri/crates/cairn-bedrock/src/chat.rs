@@ -221,44 +221,30 @@ fn decode_converse(event: ConverseStreamOutput) -> Option<StreamEvent> {
     }
 }
 
-/// Errors inside the stream carry no code; classify them by type.
-fn converse_stream_error<R: std::fmt::Debug + 'static>(
-    err: &SdkError<ConverseStreamOutputError, R>,
-) -> BedrockError {
-    match err {
-        SdkError::ServiceError(service) => {
-            let inner = service.err();
-            let kind = if inner.is_throttling_exception() {
-                ErrorKind::Throttled
-            } else if inner.is_validation_exception() {
-                ErrorKind::InvalidInput
-            } else {
-                ErrorKind::Service
-            };
-            BedrockError::new(kind, source_chain(inner))
+/// Errors inside a stream carry no code; both APIs' stream errors classify alike by type.
+macro_rules! stream_error_fn {
+    ($name:ident, $error:ty) => {
+        fn $name<R: std::fmt::Debug + 'static>(err: &SdkError<$error, R>) -> BedrockError {
+            match err {
+                SdkError::ServiceError(service) => {
+                    let inner = service.err();
+                    let kind = if inner.is_throttling_exception() {
+                        ErrorKind::Throttled
+                    } else if inner.is_validation_exception() {
+                        ErrorKind::InvalidInput
+                    } else {
+                        ErrorKind::Service
+                    };
+                    BedrockError::new(kind, source_chain(inner))
+                }
+                other => cut(other),
+            }
         }
-        other => cut(other),
-    }
+    };
 }
 
-fn invoke_stream_error<R: std::fmt::Debug + 'static>(
-    err: &SdkError<ResponseStreamError, R>,
-) -> BedrockError {
-    match err {
-        SdkError::ServiceError(service) => {
-            let inner = service.err();
-            let kind = if inner.is_throttling_exception() {
-                ErrorKind::Throttled
-            } else if inner.is_validation_exception() {
-                ErrorKind::InvalidInput
-            } else {
-                ErrorKind::Service
-            };
-            BedrockError::new(kind, source_chain(inner))
-        }
-        other => cut(other),
-    }
-}
+stream_error_fn!(converse_stream_error, ConverseStreamOutputError);
+stream_error_fn!(invoke_stream_error, ResponseStreamError);
 
 fn cut(err: &(dyn std::error::Error + 'static)) -> BedrockError {
     BedrockError::new(

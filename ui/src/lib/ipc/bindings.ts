@@ -370,6 +370,8 @@ export type ModelCatalog = {
 	/**  False for the bundled snapshot (offline or demo). */
 	live: boolean,
 	region: string,
+	/**  The region's geographies, most specific first (what "Regional" means here). */
+	regionGeographies?: string[],
 	/**  RFC 3339: when Bedrock was asked (or the snapshot's date). */
 	fetchedAt: string,
 	priceDate: string,

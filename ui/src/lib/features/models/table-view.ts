@@ -19,30 +19,17 @@ export type Filters = {
 export const DEFAULT_FILTERS: Readonly<Filters> = { query: "", family: "all", showLegacy: true };
 
 /**
- * Profile prefixes that serve a region, most specific first (the same order the backend tries
- * when it picks a regional endpoint).
- */
-export function geographiesForRegion(region: string): string[] {
-  if (region.startsWith("us-") || region.startsWith("ca-")) return ["us"];
-  if (region.startsWith("eu-")) return ["eu"];
-  if (region === "ap-northeast-1" || region === "ap-northeast-3") return ["jp", "apac"];
-  if (region === "ap-southeast-2" || region === "ap-southeast-4") return ["au", "apac"];
-  if (region.startsWith("ap-")) return ["apac"];
-  return [];
-}
-
-/**
  * The geography a row's regional endpoint uses: the one of its invocation when it is regional,
- * else the first of the region's geographies the model has a profile in, else the region's
+ * else the first of the region's geographies (as the backend lists them) the model has a profile in, else the region's
  * first geography. `null` when the region belongs to no known geography.
  */
-export function regionalGeography(row: ModelRow, region: string): string | null {
+export function regionalGeography(row: ModelRow, regionGeographies: readonly string[]): string | null {
   const invocation = row.invocation;
   if (invocation?.endpoint === "regional") {
     const prefix = invocation.invocationId.split(".")[0];
     if (prefix) return prefix;
   }
-  const geos = geographiesForRegion(region);
+  const geos = regionGeographies;
   const has = new Set(row.entry.profiles.map((p) => p.geo));
   return geos.find((g) => has.has(g)) ?? geos[0] ?? null;
 }
