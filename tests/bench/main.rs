@@ -51,6 +51,7 @@ async fn engine(url: &str, model: &str, tokens: u64) -> Result<(usize, f64), Str
                 model_id: model.into(),
                 text: prompt(tokens),
                 settings: None,
+                action: None,
             },
             CancellationToken::new(),
             |event| match event {

@@ -37,6 +37,10 @@ struct ModelMetadata {
     max_output: u32,
     context1m_beta: bool,
     thinking: bool,
+    #[serde(default)]
+    sampling_exclusive: bool,
+    #[serde(default)]
+    prompt_cache: bool,
     regional_premium: bool,
     input_price: f64,
     output_price: f64,
@@ -307,13 +311,19 @@ pub struct PriceInfo {
     pub date: String,
 }
 
-pub fn price_for(invocation_id: &str) -> Option<PriceInfo> {
+/// The metadata entry of an invocation ID (profile or base ID) and the profile prefix.
+fn model_entry(invocation_id: &str) -> Option<(Option<&str>, ModelMetadata, MetadataFile)> {
     let meta = metadata().ok()?;
     let (prefix, base) = match invocation_id.split_once('.') {
         Some((p, rest)) if rest.starts_with("anthropic.") => (Some(p), rest),
         _ => (None, invocation_id),
     };
-    let model = meta.models.iter().find(|m| m.model_id == base)?;
+    let model = meta.models.iter().find(|m| m.model_id == base)?.clone();
+    Some((prefix, model, meta))
+}
+
+pub fn price_for(invocation_id: &str) -> Option<PriceInfo> {
+    let (prefix, model, meta) = model_entry(invocation_id)?;
     let premium = model.regional_premium && prefix.is_some_and(|p| p != "global");
     let factor = if premium { meta.regional_premium } else { 1.0 };
     Some(PriceInfo {
@@ -325,23 +335,56 @@ pub fn price_for(invocation_id: &str) -> Option<PriceInfo> {
     })
 }
 
+/// What a model accepts, from the bundled metadata: checked before a request leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModelLimits {
+    pub max_output: u32,
+    pub thinking: bool,
+    /// Temperature and top-p cannot both be set.
+    pub sampling_exclusive: bool,
+    pub prompt_cache: bool,
+}
+
+pub fn limits_for(invocation_id: &str) -> Option<ModelLimits> {
+    let (_, model, _) = model_entry(invocation_id)?;
+    Some(ModelLimits {
+        max_output: model.max_output,
+        thinking: model.thinking,
+        sampling_exclusive: model.sampling_exclusive,
+        prompt_cache: model.prompt_cache,
+    })
+}
+
 /// Whether a model (by invocation or base ID) accepts the 1M-context beta flag.
 pub fn accepts_context_1m(invocation_id: &str) -> bool {
     price_for(invocation_id).is_some_and(|p| p.context1m_beta)
 }
 
-/// Estimated USD for one answer: long-context pricing (input ×2, output ×1.5) above 200K
-/// input tokens when the 1M beta is on.
-pub fn estimate_cost(
-    price: &PriceInfo,
-    input_tokens: u32,
-    output_tokens: u32,
-    context_1m: bool,
-) -> f64 {
-    let long = context_1m && input_tokens > 200_000;
+/// The tokens of one answer, as billed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TokenCounts {
+    /// Input tokens at the full price (cache reads and writes not included).
+    pub input: u32,
+    pub output: u32,
+    pub cache_read: u32,
+    pub cache_write: u32,
+}
+
+/// Cache writes (5-minute cache) cost this much of the input price, cache reads this much.
+pub const CACHE_WRITE_FACTOR: f64 = 1.25;
+pub const CACHE_READ_FACTOR: f64 = 0.1;
+
+/// Estimated USD for one answer: cache writes ×1.25 and reads ×0.1 of the input price;
+/// long-context pricing (input ×2, output ×1.5) above 200K input tokens when the 1M beta is on.
+pub fn estimate_cost(price: &PriceInfo, tokens: TokenCounts, context_1m: bool) -> f64 {
+    let all_input =
+        u64::from(tokens.input) + u64::from(tokens.cache_read) + u64::from(tokens.cache_write);
+    let long = context_1m && all_input > 200_000;
     let (i, o) = if long { (2.0, 1.5) } else { (1.0, 1.0) };
-    f64::from(input_tokens) / 1e6 * price.input * i
-        + f64::from(output_tokens) / 1e6 * price.output * o
+    let input_equivalent = f64::from(tokens.input)
+        + f64::from(tokens.cache_write) * CACHE_WRITE_FACTOR
+        + f64::from(tokens.cache_read) * CACHE_READ_FACTOR;
+    input_equivalent / 1e6 * price.input * i + f64::from(tokens.output) / 1e6 * price.output * o
 }
 
 /// The bundled snapshot, marked as not live: what the table shows offline and in the demo.
@@ -756,8 +799,27 @@ mod tests {
             "global.anthropic.claude-haiku-4-5-20251001-v1:0"
         ));
         // 1,000,000 in + 1,000,000 out of Sonnet 4.5 global: 3 + 15 dollars; long context: 6 + 22.5.
-        assert!((estimate_cost(&global, 1_000_000, 1_000_000, false) - 18.0).abs() < 1e-9);
-        assert!((estimate_cost(&global, 1_000_000, 1_000_000, true) - 28.5).abs() < 1e-9);
+        let million = TokenCounts {
+            input: 1_000_000,
+            output: 1_000_000,
+            ..TokenCounts::default()
+        };
+        assert!((estimate_cost(&global, million, false) - 18.0).abs() < 1e-9);
+        assert!((estimate_cost(&global, million, true) - 28.5).abs() < 1e-9);
+        // 1M cache writes: 3 × 1.25; 1M cache reads: 3 × 0.1.
+        let cached = TokenCounts {
+            cache_write: 1_000_000,
+            cache_read: 1_000_000,
+            ..TokenCounts::default()
+        };
+        assert!((estimate_cost(&global, cached, false) - 4.05).abs() < 1e-9);
+        let limits = limits_for("global.anthropic.claude-sonnet-4-5-20250929-v1:0").expect("known");
+        assert!(limits.sampling_exclusive && limits.thinking && limits.max_output > 0);
+        assert!(
+            !limits_for("us.anthropic.claude-sonnet-4-20250514-v1:0")
+                .expect("known")
+                .sampling_exclusive
+        );
     }
 
     #[test]

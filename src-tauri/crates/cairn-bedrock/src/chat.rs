@@ -9,12 +9,14 @@ use aws_sdk_bedrockruntime::primitives::Blob;
 use aws_sdk_bedrockruntime::types::error::{ConverseStreamOutputError, ResponseStreamError};
 use aws_sdk_bedrockruntime::types::{
     ContentBlock, ContentBlockDelta, ConversationRole, ConverseStreamOutput,
-    InferenceConfiguration, Message, ResponseStream, SystemContentBlock,
+    InferenceConfiguration, Message, ReasoningContentBlockDelta, ResponseStream,
+    SystemContentBlock,
 };
 use aws_smithy_types::Document;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::access::TokenCounts;
 use crate::error::{from_sdk, source_chain, BedrockError, ErrorKind};
 use crate::BedrockClients;
 
@@ -76,13 +78,12 @@ pub struct ChatRequest {
 #[derive(Debug, Clone, PartialEq)]
 pub enum StreamEvent {
     Text(String),
+    /// Extended thinking, streamed before the answer.
+    Thinking(String),
     Stop {
         reason: String,
     },
-    Usage {
-        input_tokens: u32,
-        output_tokens: u32,
-    },
+    Usage(TokenCounts),
 }
 
 /// Bedrock wants alternating roles starting with the user: consecutive turns of one role (e.g.
@@ -127,8 +128,8 @@ enum Receiver {
 /// An answer arriving from either API.
 pub struct ChatStream {
     receiver: Receiver,
-    /// InvokeModel: input tokens from `message_start`, reported with the final usage.
-    input_tokens: u32,
+    /// InvokeModel: input and cache tokens from `message_start`, reported with the final usage.
+    opening_usage: TokenCounts,
     pending: VecDeque<StreamEvent>,
 }
 
@@ -181,12 +182,26 @@ impl ChatStream {
         let count = |v: &Value| u32::try_from(v.as_u64().unwrap_or(0)).unwrap_or(u32::MAX);
         match event["type"].as_str().unwrap_or_default() {
             "message_start" => {
-                self.input_tokens = count(&event["message"]["usage"]["input_tokens"])
+                let usage = &event["message"]["usage"];
+                self.opening_usage = TokenCounts {
+                    input: count(&usage["input_tokens"]),
+                    output: 0,
+                    cache_read: count(&usage["cache_read_input_tokens"]),
+                    cache_write: count(&usage["cache_creation_input_tokens"]),
+                };
             }
-            "content_block_delta" if event["delta"]["type"] == "text_delta" => {
-                if let Some(text) = event["delta"]["text"].as_str() {
-                    self.pending.push_back(StreamEvent::Text(text.to_owned()));
-                }
+            "content_block_delta" => {
+                let delta = &event["delta"];
+                let decoded = match delta["type"].as_str() {
+                    Some("text_delta") => delta["text"]
+                        .as_str()
+                        .map(|t| StreamEvent::Text(t.to_owned())),
+                    Some("thinking_delta") => delta["thinking"]
+                        .as_str()
+                        .map(|t| StreamEvent::Thinking(t.to_owned())),
+                    _ => None,
+                };
+                self.pending.extend(decoded);
             }
             "message_delta" => {
                 if let Some(reason) = event["delta"]["stop_reason"].as_str() {
@@ -194,10 +209,10 @@ impl ChatStream {
                         reason: reason.to_owned(),
                     });
                 }
-                self.pending.push_back(StreamEvent::Usage {
-                    input_tokens: self.input_tokens,
-                    output_tokens: count(&event["usage"]["output_tokens"]),
-                });
+                self.pending.push_back(StreamEvent::Usage(TokenCounts {
+                    output: count(&event["usage"]["output_tokens"]),
+                    ..self.opening_usage
+                }));
             }
             _ => {}
         }
@@ -208,14 +223,22 @@ fn decode_converse(event: ConverseStreamOutput) -> Option<StreamEvent> {
     match event {
         ConverseStreamOutput::ContentBlockDelta(delta) => match delta.delta {
             Some(ContentBlockDelta::Text(text)) => Some(StreamEvent::Text(text)),
+            Some(ContentBlockDelta::ReasoningContent(ReasoningContentBlockDelta::Text(text))) => {
+                Some(StreamEvent::Thinking(text))
+            }
             _ => None,
         },
         ConverseStreamOutput::MessageStop(stop) => Some(StreamEvent::Stop {
             reason: stop.stop_reason.as_str().to_owned(),
         }),
-        ConverseStreamOutput::Metadata(meta) => meta.usage.map(|u| StreamEvent::Usage {
-            input_tokens: u32::try_from(u.input_tokens).unwrap_or(0),
-            output_tokens: u32::try_from(u.output_tokens).unwrap_or(0),
+        ConverseStreamOutput::Metadata(meta) => meta.usage.map(|u| {
+            let count = |n: Option<i32>| n.and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
+            StreamEvent::Usage(TokenCounts {
+                input: count(Some(u.input_tokens)),
+                output: count(Some(u.output_tokens)),
+                cache_read: count(u.cache_read_input_tokens),
+                cache_write: count(u.cache_write_input_tokens),
+            })
         }),
         _ => None,
     }
@@ -228,10 +251,11 @@ macro_rules! stream_error_fn {
             match err {
                 SdkError::ServiceError(service) => {
                     let inner = service.err();
+                    if inner.is_validation_exception() {
+                        return BedrockError::invalid_request(source_chain(inner));
+                    }
                     let kind = if inner.is_throttling_exception() {
                         ErrorKind::Throttled
-                    } else if inner.is_validation_exception() {
-                        ErrorKind::InvalidInput
                     } else {
                         ErrorKind::Service
                     };
@@ -402,7 +426,7 @@ pub async fn stream_answer(
     };
     Ok(ChatStream {
         receiver,
-        input_tokens: 0,
+        opening_usage: TokenCounts::default(),
         pending: VecDeque::new(),
     })
 }

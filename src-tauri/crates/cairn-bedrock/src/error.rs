@@ -38,6 +38,64 @@ pub enum ErrorKind {
     Internal,
 }
 
+/// A chat setting an error can name, so the UI can offer to drop it and send again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ChatParameter {
+    Temperature,
+    TopP,
+    TopK,
+    MaxTokens,
+    StopSequences,
+    Thinking,
+    Context1m,
+}
+
+/// The chat settings a ValidationException's message names, in the order it names them
+/// (Bedrock passes the model's words through: "`temperature` and `top_p` cannot both be
+/// specified for this model", "`temperature` may only be set to 1 when thinking is enabled").
+pub fn parameters_named(message: &str) -> Vec<ChatParameter> {
+    let lower = message.to_lowercase();
+    const NAMES: &[(&str, ChatParameter)] = &[
+        ("temperature", ChatParameter::Temperature),
+        ("top_p", ChatParameter::TopP),
+        ("topp", ChatParameter::TopP),
+        ("top_k", ChatParameter::TopK),
+        ("topk", ChatParameter::TopK),
+        ("max_tokens", ChatParameter::MaxTokens),
+        ("maxtokens", ChatParameter::MaxTokens),
+        ("maximum tokens", ChatParameter::MaxTokens),
+        ("stop_sequences", ChatParameter::StopSequences),
+        ("stopsequences", ChatParameter::StopSequences),
+        ("budget_tokens", ChatParameter::Thinking),
+        ("thinking", ChatParameter::Thinking),
+        ("anthropic_beta", ChatParameter::Context1m),
+        ("context-1m", ChatParameter::Context1m),
+    ];
+    let mut found: Vec<(usize, ChatParameter)> = NAMES
+        .iter()
+        .filter_map(|(name, parameter)| first_word_at(&lower, name).map(|at| (at, *parameter)))
+        .collect();
+    found.sort_by_key(|(at, _)| *at);
+    let mut out: Vec<ChatParameter> = Vec::new();
+    for (_, parameter) in found {
+        if !out.contains(&parameter) {
+            out.push(parameter);
+        }
+    }
+    out
+}
+
+/// Where `word` first starts `text` or follows a non-letter ("stopping" does not name topP).
+fn first_word_at(text: &str, word: &str) -> Option<usize> {
+    text.match_indices(word).map(|(at, _)| at).find(|&at| {
+        !text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphabetic())
+    })
+}
+
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 #[error("{kind:?}: {message}")]
 pub struct BedrockError {
@@ -47,6 +105,8 @@ pub struct BedrockError {
     pub code: Option<String>,
     /// Technical detail (Bedrock's own message); the UI shows it under its plain words.
     pub message: String,
+    /// Chat settings the request was refused for (the UI offers to drop each and resend).
+    pub parameters: Vec<ChatParameter>,
 }
 
 impl BedrockError {
@@ -55,12 +115,25 @@ impl BedrockError {
             kind,
             code: None,
             message: message.into(),
+            parameters: Vec::new(),
         }
     }
 
     pub fn with_code(mut self, code: impl Into<String>) -> Self {
         self.code = Some(code.into());
         self
+    }
+
+    pub fn with_parameters(mut self, parameters: Vec<ChatParameter>) -> Self {
+        self.parameters = parameters;
+        self
+    }
+
+    /// A refused request: when Bedrock's words name chat settings, they are recorded.
+    pub fn invalid_request(message: impl Into<String>) -> Self {
+        let message = message.into();
+        let parameters = parameters_named(&message);
+        Self::new(ErrorKind::InvalidInput, message).with_parameters(parameters)
     }
 }
 
@@ -119,8 +192,15 @@ where
             let inner = service.err();
             let code = inner.code().unwrap_or("Unknown");
             let message = inner.message().unwrap_or("no message").to_owned();
-            BedrockError::new(kind_for_code(code, &message), format!("{code}: {message}"))
+            let kind = kind_for_code(code, &message);
+            let parameters = if kind == ErrorKind::InvalidInput {
+                parameters_named(&message)
+            } else {
+                Vec::new()
+            };
+            BedrockError::new(kind, format!("{code}: {message}"))
                 .with_code(canonical_code(code))
+                .with_parameters(parameters)
         }
         SdkError::TimeoutError(_) => BedrockError::new(ErrorKind::Network, "the request timed out"),
         SdkError::ConstructionFailure(_) | SdkError::DispatchFailure(_)
@@ -175,6 +255,33 @@ pub fn source_chain(err: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn validation_messages_name_the_parameters_in_order() {
+        use ChatParameter::*;
+        assert_eq!(
+            parameters_named("The model returned the following errors: `temperature` and `top_p` cannot both be specified for this model. Please use only one."),
+            [Temperature, TopP]
+        );
+        assert_eq!(
+            parameters_named("`temperature` may only be set to 1 when thinking is enabled."),
+            [Temperature, Thinking]
+        );
+        assert_eq!(
+            parameters_named("`max_tokens` must be greater than `thinking.budget_tokens`."),
+            [MaxTokens, Thinking]
+        );
+        assert_eq!(
+            parameters_named("The maximum tokens you requested exceeds the model limit of 64000."),
+            [MaxTokens]
+        );
+        assert_eq!(
+            parameters_named("inferenceConfig.topP: must be less than or equal to 1"),
+            [TopP]
+        );
+        assert!(parameters_named("Input is too long for requested model.").is_empty());
+        assert!(parameters_named("The stream was stopping early.").is_empty());
+    }
 
     #[test]
     fn validation_messages_pick_the_right_kind() {

@@ -1,12 +1,18 @@
-//! Send a message: store it, stream the answer, store the answer as it arrives.
+//! Send a message — or edit one, regenerate or continue an answer: store it, stream the
+//! answer, store the answer (and its thinking) as it arrives.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cairn_bedrock::access::{accepts_context_1m, estimate_cost, price_for};
-use cairn_bedrock::chat::{stream_answer, ChatRequest, ChatSettings, StreamEvent, Turn, TurnRole};
+use cairn_bedrock::access::{
+    accepts_context_1m, estimate_cost, limits_for, price_for, TokenCounts,
+};
+use cairn_bedrock::chat::{
+    stream_answer, ChatRequest, ChatSettings, StreamEvent, Turn, TurnRole, DEFAULT_MAX_TOKENS,
+};
+use cairn_bedrock::error::ChatParameter;
 use cairn_bedrock::{BedrockClients, ErrorKind};
-use cairn_store::{MessageStatus, Role, Store};
+use cairn_store::{MessageStatus, Role, Store, Usage};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
@@ -16,6 +22,26 @@ use crate::CairnError;
 const SAVE_EVERY: Duration = Duration::from_millis(250);
 /// The clock is read once per this many deltas: fast streams send thousands a second.
 const DELTAS_PER_CLOCK_CHECK: u32 = 8;
+/// Extended thinking needs at least this budget.
+pub const MIN_THINKING_BUDGET: u32 = 1024;
+
+/// What a send does besides asking the model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum SendAction {
+    /// Replace this user message's text with the request's text; every later message goes.
+    #[serde(rename_all = "camelCase")]
+    Edit { message_id: String },
+    /// Answer again in place of this answer (the Retry after a failure, too); every later
+    /// message goes. The request's text is not used.
+    #[serde(rename_all = "camelCase")]
+    Regenerate { message_id: String },
+    /// Continue this interrupted answer where it stopped: its text is sent as the start of the
+    /// answer and the model writes on. Thinking is off for the continuation (a started answer
+    /// cannot be thought about afresh). The request's text is not used.
+    #[serde(rename_all = "camelCase")]
+    Continue { message_id: String },
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -32,21 +58,10 @@ pub struct SendRequest {
     #[serde(default)]
     #[specta(optional)]
     pub settings: Option<ChatSettings>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct AnswerUsage {
-    pub input_tokens: u32,
-    pub output_tokens: u32,
-    /// Time to the first token, from the moment the request left.
-    pub first_token_ms: Option<u32>,
-    pub total_ms: u32,
-    /// Estimated USD from the bundled list prices (premium and long-context included);
-    /// `None` when the model's price is unknown.
-    pub cost_usd: Option<f64>,
-    /// The date of the price list the estimate used.
-    pub price_date: Option<String>,
+    /// `None` sends `text` as a new message.
+    #[serde(default)]
+    #[specta(optional)]
+    pub action: Option<SendAction>,
 }
 
 /// What the UI hears while an answer streams. Every stream ends with exactly one of
@@ -54,18 +69,26 @@ pub struct AnswerUsage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum ChatEvent {
+    /// The messages are stored. For Edit and Regenerate the messages after the user message
+    /// are gone; for Continue the answer is `assistant_message_id` itself, its text cut to
+    /// `continued_from` (trailing whitespace removed), and deltas append to it.
     #[serde(rename_all = "camelCase")]
     Started {
         conversation_id: String,
         user_message_id: String,
         assistant_message_id: String,
+        continued_from: Option<String>,
     },
     Delta {
         text: String,
     },
+    /// Extended thinking, streamed before the answer's text.
+    Thinking {
+        text: String,
+    },
     #[serde(rename_all = "camelCase")]
     Done {
-        usage: AnswerUsage,
+        usage: Usage,
         stop_reason: String,
     },
     Failed {
@@ -83,6 +106,108 @@ pub enum ChatEvent {
     },
 }
 
+fn refused(code: &str, message: String, parameters: Vec<ChatParameter>) -> CairnError {
+    let mut error = CairnError::new(ErrorKind::InvalidInput, message).with_code(code);
+    error.parameters = parameters;
+    error
+}
+
+/// Settings Bedrock would refuse for this model, found before anything is stored or sent.
+/// The error names the settings so the UI can offer to drop them.
+pub fn check_settings(model_id: &str, settings: &ChatSettings) -> Result<(), CairnError> {
+    use ChatParameter::*;
+    if settings.context_1m && !accepts_context_1m(model_id) {
+        return Err(refused(
+            "Context1mUnsupported",
+            format!("{model_id} does not accept the 1M-token context beta"),
+            vec![Context1m],
+        ));
+    }
+    let Some(limits) = limits_for(model_id) else {
+        // Unknown to the bundled data: Bedrock itself will judge.
+        return Ok(());
+    };
+    if let Some(max) = settings.max_tokens.filter(|m| *m > limits.max_output) {
+        return Err(refused(
+            "MaxTokensAboveLimit",
+            format!(
+                "max tokens {max} is above this model's limit of {}",
+                limits.max_output
+            ),
+            vec![MaxTokens],
+        ));
+    }
+    if limits.sampling_exclusive && settings.temperature.is_some() && settings.top_p.is_some() {
+        return Err(refused(
+            "TemperatureWithTopP",
+            format!("{model_id} takes temperature or top-p, not both"),
+            vec![TopP, Temperature],
+        ));
+    }
+    let Some(budget) = settings.thinking_budget else {
+        return Ok(());
+    };
+    if !limits.thinking {
+        return Err(refused(
+            "ThinkingUnsupported",
+            format!("{model_id} has no extended thinking"),
+            vec![Thinking],
+        ));
+    }
+    if budget < MIN_THINKING_BUDGET {
+        return Err(refused(
+            "ThinkingBudgetTooSmall",
+            format!("a thinking budget needs at least {MIN_THINKING_BUDGET} tokens"),
+            vec![Thinking],
+        ));
+    }
+    if settings
+        .temperature
+        .is_some_and(|t| (t - 1.0).abs() > f64::EPSILON)
+    {
+        return Err(refused(
+            "ThinkingWithTemperature",
+            "with extended thinking the temperature must be 1 (or unset)".into(),
+            vec![Temperature, Thinking],
+        ));
+    }
+    if settings.top_k.is_some() {
+        return Err(refused(
+            "ThinkingWithTopK",
+            "top-k cannot be used with extended thinking".into(),
+            vec![TopK, Thinking],
+        ));
+    }
+    if settings.max_tokens.is_some_and(|max| max <= budget) {
+        return Err(refused(
+            "ThinkingBudgetAboveMaxTokens",
+            format!("max tokens must be above the thinking budget of {budget}"),
+            vec![MaxTokens, Thinking],
+        ));
+    }
+    Ok(())
+}
+
+/// The settings as sent: with thinking on and no max tokens set, room is made for the
+/// budget plus an answer (Bedrock needs max tokens above the budget).
+fn settings_to_send(model_id: &str, settings: &ChatSettings) -> ChatSettings {
+    let mut out = settings.clone();
+    if let (Some(budget), None) = (out.thinking_budget, out.max_tokens) {
+        let ceiling = limits_for(model_id).map_or(u32::MAX, |l| l.max_output);
+        out.max_tokens = Some(budget.saturating_add(DEFAULT_MAX_TOKENS).min(ceiling));
+    }
+    out
+}
+
+/// Where the answer goes and what it starts from.
+struct Prepared {
+    conversation_id: String,
+    user_message_id: String,
+    assistant_message_id: String,
+    /// Continue: the answer's text so far (no trailing whitespace) and its thinking.
+    continued: Option<(String, Option<String>)>,
+}
+
 /// Waits before each automatic retry of a throttled request (then the user gets a Retry).
 pub const RETRY_DELAYS: [Duration; 3] = [
     Duration::from_secs(2),
@@ -98,6 +223,28 @@ pub struct ChatService {
 
 fn millis(d: Duration) -> u32 {
     u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
+}
+
+fn invalid(message: &str) -> CairnError {
+    CairnError::new(ErrorKind::InvalidInput, message)
+}
+
+/// The answer being received: text and thinking, and what of them is on disk.
+#[derive(Default)]
+struct Received {
+    text: String,
+    thinking: String,
+    saved: (usize, usize),
+}
+
+impl Received {
+    fn thinking(&self) -> Option<&str> {
+        (!self.thinking.is_empty()).then_some(self.thinking.as_str())
+    }
+
+    fn unsaved(&self) -> bool {
+        self.saved != (self.text.len(), self.thinking.len())
+    }
 }
 
 impl ChatService {
@@ -129,72 +276,46 @@ impl ChatService {
     }
 
     /// Sends `request` and streams the answer to `emit`. Returns `Err` only for problems found
-    /// before anything was stored (empty text, unknown conversation, database failure); every
-    /// later outcome is reported through `emit` and stored with the message.
+    /// before anything was stored (empty text, settings the model refuses, unknown
+    /// conversation or message, database failure); every later outcome is reported through
+    /// `emit` and stored with the message.
     pub async fn send(
         &self,
         request: SendRequest,
         cancel: CancellationToken,
         mut emit: impl FnMut(ChatEvent),
     ) -> Result<(), CairnError> {
-        let text = request.text.trim();
-        if text.is_empty() {
-            return Err(CairnError::new(
-                ErrorKind::InvalidInput,
-                "the message is empty",
-            ));
-        }
         if request.model_id.trim().is_empty() {
-            return Err(CairnError::new(
-                ErrorKind::InvalidInput,
-                "no model is selected",
-            ));
+            return Err(invalid("no model is selected"));
         }
-        let settings = match &request.settings {
-            Some(s) => s.clone(),
-            None => match &request.conversation_id {
-                Some(id) => self.settings(id)?,
-                None => ChatSettings::default(),
-            },
+        let conversation_of_action = match &request.action {
+            None => request.conversation_id.clone(),
+            Some(
+                SendAction::Edit { message_id }
+                | SendAction::Regenerate { message_id }
+                | SendAction::Continue { message_id },
+            ) => Some(self.store.message(message_id)?.conversation_id),
         };
-        // The beta flag goes only to models that accept it.
-        if settings.context_1m && !accepts_context_1m(&request.model_id) {
-            return Err(CairnError::new(
-                ErrorKind::InvalidInput,
-                format!(
-                    "{} does not accept the 1M-token context beta",
-                    request.model_id
-                ),
-            )
-            .with_code("Context1mUnsupported"));
-        }
+        let settings = match (&request.settings, &conversation_of_action) {
+            (Some(s), _) => s.clone(),
+            (None, Some(id)) => self.settings(id)?,
+            (None, None) => ChatSettings::default(),
+        };
+        check_settings(&request.model_id, &settings)?;
 
         // The user's words are safe on disk before the request leaves.
-        let conversation_id = match &request.conversation_id {
-            Some(id) => id.clone(),
-            None => {
-                self.store
-                    .create_conversation(&cairn_store::title_from(text), &request.model_id)?
-                    .id
-            }
-        };
+        let prepared = self.prepare(&request)?;
         if request.settings.is_some() {
             if let Ok(json) = serde_json::to_string(&settings) {
                 self.store
-                    .set_conversation_settings(&conversation_id, &json)?;
+                    .set_conversation_settings(&prepared.conversation_id, &json)?;
             }
         }
-        let user_message_id = self.store.add_message(
-            &conversation_id,
-            Role::User,
-            &request.text,
-            MessageStatus::Complete,
-            None,
-        )?;
-        let history = self.store.conversation(&conversation_id)?;
-        let turns: Vec<Turn> = history
+        let history = self.store.conversation(&prepared.conversation_id)?;
+        let mut turns: Vec<Turn> = history
             .messages
             .iter()
+            .filter(|m| m.id != prepared.assistant_message_id)
             .filter(|m| m.role == Role::User || !m.text.trim().is_empty())
             .map(|m| Turn {
                 role: match m.role {
@@ -204,27 +325,39 @@ impl ChatService {
                 text: m.text.clone(),
             })
             .collect();
-        let assistant_message_id = self.store.add_message(
-            &conversation_id,
-            Role::Assistant,
-            "",
-            MessageStatus::Streaming,
-            Some(&request.model_id),
-        )?;
+        let mut to_send = settings_to_send(&request.model_id, &settings);
+        if let Some((text, _)) = &prepared.continued {
+            turns.push(Turn {
+                role: TurnRole::Assistant,
+                text: text.clone(),
+            });
+            to_send.thinking_budget = None;
+        }
         emit(ChatEvent::Started {
-            conversation_id,
-            user_message_id,
-            assistant_message_id: assistant_message_id.clone(),
+            conversation_id: prepared.conversation_id.clone(),
+            user_message_id: prepared.user_message_id.clone(),
+            assistant_message_id: prepared.assistant_message_id.clone(),
+            continued_from: prepared.continued.as_ref().map(|(text, _)| text.clone()),
         });
 
+        let received = match prepared.continued {
+            Some((text, thinking)) => Received {
+                saved: (text.len(), thinking.as_ref().map_or(0, String::len)),
+                text,
+                thinking: thinking.unwrap_or_default(),
+            },
+            None => Received::default(),
+        };
+        let message_id = prepared.assistant_message_id;
         let outcome = self
             .stream_answer(
                 ChatRequest {
                     model_id: request.model_id.clone(),
                     turns,
-                    settings,
+                    settings: to_send,
                 },
-                &assistant_message_id,
+                &message_id,
+                received,
                 &cancel,
                 &mut emit,
             )
@@ -233,16 +366,131 @@ impl ChatService {
             // The database itself failed mid-answer: say so, and leave the message marked.
             let _ = self
                 .store
-                .set_message_status(&assistant_message_id, MessageStatus::Incomplete);
+                .set_message_status(&message_id, MessageStatus::Incomplete);
             emit(ChatEvent::Failed { error });
         }
         Ok(())
+    }
+
+    /// Stores what the action changes and the (empty, streaming) answer.
+    fn prepare(&self, request: &SendRequest) -> Result<Prepared, CairnError> {
+        let text = request.text.trim();
+        let new_answer = |conversation_id: &str| {
+            self.store.add_message(
+                conversation_id,
+                Role::Assistant,
+                "",
+                MessageStatus::Streaming,
+                Some(&request.model_id),
+            )
+        };
+        match &request.action {
+            None => {
+                if text.is_empty() {
+                    return Err(invalid("the message is empty"));
+                }
+                let conversation_id = match &request.conversation_id {
+                    Some(id) => id.clone(),
+                    None => {
+                        self.store
+                            .create_conversation(&cairn_store::title_from(text), &request.model_id)?
+                            .id
+                    }
+                };
+                let user_message_id = self.store.add_message(
+                    &conversation_id,
+                    Role::User,
+                    &request.text,
+                    MessageStatus::Complete,
+                    None,
+                )?;
+                Ok(Prepared {
+                    assistant_message_id: new_answer(&conversation_id)?,
+                    conversation_id,
+                    user_message_id,
+                    continued: None,
+                })
+            }
+            Some(SendAction::Edit { message_id }) => {
+                if text.is_empty() {
+                    return Err(invalid("the message is empty"));
+                }
+                let at = self.store.message(message_id)?;
+                if at.message.role != Role::User {
+                    return Err(invalid("only your own messages can be edited"));
+                }
+                self.store
+                    .delete_messages_from(&at.conversation_id, at.seq + 1)?;
+                self.store.save_partial(message_id, &request.text, None)?;
+                Ok(Prepared {
+                    assistant_message_id: new_answer(&at.conversation_id)?,
+                    conversation_id: at.conversation_id,
+                    user_message_id: message_id.clone(),
+                    continued: None,
+                })
+            }
+            Some(SendAction::Regenerate { message_id }) => {
+                let at = self.store.message(message_id)?;
+                if at.message.role != Role::Assistant {
+                    return Err(invalid("only answers can be regenerated"));
+                }
+                let question = self.question_before(&at.conversation_id, message_id)?;
+                self.store
+                    .delete_messages_from(&at.conversation_id, at.seq)?;
+                Ok(Prepared {
+                    assistant_message_id: new_answer(&at.conversation_id)?,
+                    conversation_id: at.conversation_id,
+                    user_message_id: question,
+                    continued: None,
+                })
+            }
+            Some(SendAction::Continue { message_id }) => {
+                let at = self.store.message(message_id)?;
+                let conversation = self.store.conversation(&at.conversation_id)?;
+                let is_last = conversation.messages.last().map(|m| &m.id) == Some(message_id);
+                let so_far = at.message.text.trim_end().to_owned();
+                if at.message.role != Role::Assistant || !is_last || so_far.is_empty() {
+                    return Err(invalid(
+                        "only the last answer, with some text, can be continued",
+                    ));
+                }
+                let question = self.question_before(&at.conversation_id, message_id)?;
+                self.store
+                    .save_partial(message_id, &so_far, at.message.thinking.as_deref())?;
+                self.store
+                    .set_message_status(message_id, MessageStatus::Streaming)?;
+                Ok(Prepared {
+                    conversation_id: at.conversation_id,
+                    user_message_id: question,
+                    assistant_message_id: message_id.clone(),
+                    continued: Some((so_far, at.message.thinking)),
+                })
+            }
+        }
+    }
+
+    /// The user message an answer replies to.
+    fn question_before(
+        &self,
+        conversation_id: &str,
+        answer_id: &str,
+    ) -> Result<String, CairnError> {
+        let conversation = self.store.conversation(conversation_id)?;
+        conversation
+            .messages
+            .iter()
+            .take_while(|m| m.id != answer_id)
+            .filter(|m| m.role == Role::User)
+            .last()
+            .map(|m| m.id.clone())
+            .ok_or_else(|| invalid("this answer has no question before it"))
     }
 
     async fn stream_answer(
         &self,
         request: ChatRequest,
         message_id: &str,
+        mut received: Received,
         cancel: &CancellationToken,
         emit: &mut impl FnMut(ChatEvent),
     ) -> Result<(), CairnError> {
@@ -281,16 +529,34 @@ impl ChatService {
                 _ = tokio::time::sleep(delay) => {}
             }
         };
+        // A continued answer keeps its earlier text whatever happens; a new one had none.
+        let status_before_any_text = |failed| {
+            if received.text.is_empty() {
+                failed
+            } else {
+                MessageStatus::Incomplete
+            }
+        };
         let mut stream = match opened {
             None => {
-                self.store
-                    .finish_message(message_id, "", MessageStatus::Cancelled, None)?;
+                self.store.finish_message(
+                    message_id,
+                    &received.text,
+                    received.thinking(),
+                    status_before_any_text(MessageStatus::Cancelled),
+                    None,
+                )?;
                 emit(ChatEvent::Cancelled);
                 return Ok(());
             }
             Some(Err(error)) => {
-                self.store
-                    .finish_message(message_id, "", MessageStatus::Failed, None)?;
+                self.store.finish_message(
+                    message_id,
+                    &received.text,
+                    received.thinking(),
+                    status_before_any_text(MessageStatus::Failed),
+                    None,
+                )?;
                 emit(ChatEvent::Failed {
                     error: error.into(),
                 });
@@ -299,13 +565,11 @@ impl ChatService {
             Some(Ok(stream)) => stream,
         };
 
-        let mut text = String::new();
         let mut first_token: Option<Duration> = None;
         let mut last_save = Instant::now();
-        let mut saved_len = 0;
         let mut deltas_since_check = 0u32;
         let mut stop_reason: Option<String> = None;
-        let mut usage = None;
+        let mut tokens: Option<TokenCounts> = None;
         // One waiter for the whole stream: a fresh `cancelled()` per delta would register and
         // unregister with the token thousands of times a second on fast streams.
         let cancelled = cancel.cancelled();
@@ -314,43 +578,43 @@ impl ChatService {
             let next = tokio::select! {
                 biased;
                 _ = &mut cancelled => {
-                    self.store.finish_message(message_id, &text, MessageStatus::Cancelled, None)?;
+                    self.store.finish_message(
+                        message_id,
+                        &received.text,
+                        received.thinking(),
+                        MessageStatus::Cancelled,
+                        None,
+                    )?;
                     emit(ChatEvent::Cancelled);
                     return Ok(());
                 }
                 next = stream.next() => next,
             };
-            match next {
+            let delta = match next {
                 Some(Ok(StreamEvent::Text(delta))) => {
-                    first_token.get_or_insert_with(|| started.elapsed());
-                    text.push_str(&delta);
-                    emit(ChatEvent::Delta { text: delta });
-                    deltas_since_check += 1;
-                    if deltas_since_check >= DELTAS_PER_CLOCK_CHECK {
-                        deltas_since_check = 0;
-                        if last_save.elapsed() >= SAVE_EVERY && text.len() != saved_len {
-                            self.store.save_partial(message_id, &text)?;
-                            saved_len = text.len();
-                            last_save = Instant::now();
-                        }
-                    }
+                    received.text.push_str(&delta);
+                    ChatEvent::Delta { text: delta }
                 }
-                Some(Ok(StreamEvent::Stop { reason })) => stop_reason = Some(reason),
-                Some(Ok(StreamEvent::Usage {
-                    input_tokens,
-                    output_tokens,
-                })) => {
-                    usage = Some(cairn_store::Usage {
-                        input_tokens,
-                        output_tokens,
-                    })
+                Some(Ok(StreamEvent::Thinking(delta))) => {
+                    received.thinking.push_str(&delta);
+                    ChatEvent::Thinking { text: delta }
+                }
+                Some(Ok(StreamEvent::Stop { reason })) => {
+                    stop_reason = Some(reason);
+                    continue;
+                }
+                Some(Ok(StreamEvent::Usage(counts))) => {
+                    tokens = Some(counts);
+                    continue;
                 }
                 Some(Err(error)) => {
+                    let usage = tokens.map(|t| self.usage(&request, t, first_token, started));
                     self.store.finish_message(
                         message_id,
-                        &text,
+                        &received.text,
+                        received.thinking(),
                         MessageStatus::Incomplete,
-                        usage,
+                        usage.as_ref(),
                     )?;
                     emit(ChatEvent::Failed {
                         error: error.into(),
@@ -358,11 +622,29 @@ impl ChatService {
                     return Ok(());
                 }
                 None => break,
+            };
+            first_token.get_or_insert_with(|| started.elapsed());
+            emit(delta);
+            deltas_since_check += 1;
+            if deltas_since_check >= DELTAS_PER_CLOCK_CHECK {
+                deltas_since_check = 0;
+                if last_save.elapsed() >= SAVE_EVERY && received.unsaved() {
+                    self.store
+                        .save_partial(message_id, &received.text, received.thinking())?;
+                    received.saved = (received.text.len(), received.thinking.len());
+                    last_save = Instant::now();
+                }
             }
         }
+        let usage = tokens.map(|t| self.usage(&request, t, first_token, started));
         let Some(stop_reason) = stop_reason else {
-            self.store
-                .finish_message(message_id, &text, MessageStatus::Incomplete, usage)?;
+            self.store.finish_message(
+                message_id,
+                &received.text,
+                received.thinking(),
+                MessageStatus::Incomplete,
+                usage.as_ref(),
+            )?;
             emit(ChatEvent::Failed {
                 error: CairnError::new(
                     ErrorKind::Network,
@@ -371,31 +653,39 @@ impl ChatService {
             });
             return Ok(());
         };
-        self.store
-            .finish_message(message_id, &text, MessageStatus::Complete, usage)?;
-        let usage = usage.unwrap_or(cairn_store::Usage {
-            input_tokens: 0,
-            output_tokens: 0,
-        });
-        let price = price_for(&request.model_id);
-        emit(ChatEvent::Done {
-            usage: AnswerUsage {
-                input_tokens: usage.input_tokens,
-                output_tokens: usage.output_tokens,
-                first_token_ms: first_token.map(millis),
-                total_ms: millis(started.elapsed()),
-                cost_usd: price.as_ref().map(|p| {
-                    estimate_cost(
-                        p,
-                        usage.input_tokens,
-                        usage.output_tokens,
-                        request.settings.context_1m,
-                    )
-                }),
-                price_date: price.map(|p| p.date),
-            },
-            stop_reason,
-        });
+        let usage = usage
+            .unwrap_or_else(|| self.usage(&request, TokenCounts::default(), first_token, started));
+        self.store.finish_message(
+            message_id,
+            &received.text,
+            received.thinking(),
+            MessageStatus::Complete,
+            Some(&usage),
+        )?;
+        emit(ChatEvent::Done { usage, stop_reason });
         Ok(())
+    }
+
+    /// Tokens, timings and the estimated cost of one answer.
+    fn usage(
+        &self,
+        request: &ChatRequest,
+        tokens: TokenCounts,
+        first_token: Option<Duration>,
+        started: Instant,
+    ) -> Usage {
+        let price = price_for(&request.model_id);
+        Usage {
+            input_tokens: tokens.input,
+            output_tokens: tokens.output,
+            cache_read_tokens: tokens.cache_read,
+            cache_write_tokens: tokens.cache_write,
+            first_token_ms: first_token.map(millis),
+            total_ms: Some(millis(started.elapsed())),
+            cost_usd: price
+                .as_ref()
+                .map(|p| estimate_cost(p, tokens, request.settings.context_1m)),
+            price_date: price.map(|p| p.date),
+        }
     }
 }

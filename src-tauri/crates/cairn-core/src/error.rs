@@ -1,5 +1,6 @@
 //! The one error type that crosses to the UI: a kind to switch on and a technical detail.
 
+use cairn_bedrock::error::ChatParameter;
 use cairn_bedrock::{BedrockError, ErrorKind};
 use cairn_store::StoreError;
 use serde::{Deserialize, Serialize};
@@ -14,6 +15,8 @@ pub struct CairnError {
     pub code: Option<String>,
     /// Technical detail in English; the UI shows plain words by `kind` above it.
     pub message: String,
+    /// Chat settings the request was refused for: the UI offers to drop each and resend.
+    pub parameters: Vec<ChatParameter>,
 }
 
 impl CairnError {
@@ -22,6 +25,7 @@ impl CairnError {
             kind,
             code: None,
             message: message.into(),
+            parameters: Vec::new(),
         }
     }
 
@@ -37,6 +41,7 @@ impl From<BedrockError> for CairnError {
             kind: e.kind,
             code: e.code,
             message: e.message,
+            parameters: e.parameters,
         }
     }
 }

@@ -47,8 +47,8 @@ pub fn render(
                 "text": m.text,
                 "status": m.status,
                 "model": m.model_id,
-                "inputTokens": m.input_tokens,
-                "outputTokens": m.output_tokens,
+                "thinking": m.thinking,
+                "usage": m.usage,
                 "createdAt": m.created_at,
             })).collect::<Vec<_>>(),
         })
@@ -79,16 +79,22 @@ fn markdown(conversation: &Conversation, settings: &ChatSettings) -> String {
     if !params.is_empty() {
         out.push_str(&format!("- Parameters: {}\n", params.join(", ")));
     }
-    let (input, output) = conversation
+    let usages = conversation
         .messages
         .iter()
-        .fold((0u64, 0u64), |(i, o), m| {
-            (
-                i + u64::from(m.input_tokens.unwrap_or(0)),
-                o + u64::from(m.output_tokens.unwrap_or(0)),
-            )
-        });
-    out.push_str(&format!("- Tokens: {input} input, {output} output\n\n"));
+        .filter_map(|m| m.usage.as_ref());
+    let (input, output, cost) = usages.fold((0u64, 0u64, None), |(i, o, c), u| {
+        (
+            i + u64::from(u.input_tokens + u.cache_read_tokens + u.cache_write_tokens),
+            o + u64::from(u.output_tokens),
+            u.cost_usd.map_or(c, |cost| Some(c.unwrap_or(0.0) + cost)),
+        )
+    });
+    out.push_str(&format!("- Tokens: {input} input, {output} output\n"));
+    if let Some(cost) = cost {
+        out.push_str(&format!("- Estimated cost: ${cost:.4} (list prices)\n"));
+    }
+    out.push('\n');
     for m in &conversation.messages {
         let who = match m.role {
             Role::User => "You",
@@ -133,9 +139,14 @@ mod tests {
             role,
             text: text.into(),
             status: MessageStatus::Complete,
+            thinking: None,
             model_id: None,
-            input_tokens: tokens.map(|t| t.0),
-            output_tokens: tokens.map(|t| t.1),
+            usage: tokens.map(|(input_tokens, output_tokens)| cairn_store::Usage {
+                input_tokens,
+                output_tokens,
+                cost_usd: Some(0.0015),
+                ..cairn_store::Usage::default()
+            }),
             created_at: "2026-11-26T00:00:00Z".into(),
         };
         Conversation {
@@ -168,6 +179,7 @@ mod tests {
         assert!(md.contains("- System prompt: Be brief."));
         assert!(md.contains("temperature 0.3"));
         assert!(md.contains("- Tokens: 120 input, 40 output"));
+        assert!(md.contains("- Estimated cost: $0.0015"));
         assert!(
             md.contains("## You\n\nWhat was revenue?") && md.contains("## Claude\n\nIt grew 12%.")
         );
@@ -182,7 +194,7 @@ mod tests {
         );
         let value: serde_json::Value = serde_json::from_str(&text).expect("json");
         assert_eq!(value["api"], "converse");
-        assert_eq!(value["messages"][1]["outputTokens"], 40);
+        assert_eq!(value["messages"][1]["usage"]["outputTokens"], 40);
     }
 
     #[test]

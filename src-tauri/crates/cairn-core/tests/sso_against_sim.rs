@@ -148,6 +148,7 @@ async fn sign_in_choose_a_role_verify_and_chat() {
             model_id: "global.anthropic.claude-haiku-4-5-20251001-v1:0".into(),
             text: "hi [[sim:tokens=3]]".into(),
             settings: None,
+            action: None,
         },
         CancellationToken::new(),
         |e| done |= matches!(e, ChatEvent::Done { .. }),

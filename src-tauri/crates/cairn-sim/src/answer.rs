@@ -71,6 +71,11 @@ pub struct RequestSummary {
     pub images: usize,
     pub betas: Vec<String>,
     pub thinking_budget: Option<u64>,
+    pub temperature: Option<f64>,
+    pub top_p: Option<f64>,
+    pub top_k: Option<u64>,
+    /// The text of a final assistant message: the answer is to continue it.
+    pub prefill: Option<String>,
     pub parameters: Vec<(String, String)>,
     /// Characters of all text in the request, for the input-token estimate.
     pub text_chars: usize,
@@ -100,9 +105,80 @@ const FILLER: &[&str] = &[
     "The simulator counts one token per word, which keeps the usage numbers easy to check.",
 ];
 
+/// Anthropic's checks of sampling and thinking parameters, with the words Bedrock passes
+/// through from the model. `sampling_exclusive`: the model takes temperature or top_p, not both.
+pub fn check_parameters(summary: &RequestSummary, sampling_exclusive: bool) -> Result<(), String> {
+    const PREFIX: &str = "The model returned the following errors: ";
+    if sampling_exclusive && summary.temperature.is_some() && summary.top_p.is_some() {
+        return Err(format!("{PREFIX}`temperature` and `top_p` cannot both be specified for this model. Please use only one."));
+    }
+    if let Some(prefill) = &summary.prefill {
+        if prefill.ends_with(char::is_whitespace) {
+            return Err(format!(
+                "{PREFIX}messages: final assistant content cannot end with trailing whitespace"
+            ));
+        }
+    }
+    let Some(budget) = summary.thinking_budget else {
+        return Ok(());
+    };
+    if budget < 1024 {
+        return Err(format!(
+            "{PREFIX}thinking.enabled.budget_tokens: Input should be greater than or equal to 1024"
+        ));
+    }
+    if summary
+        .temperature
+        .is_some_and(|t| (t - 1.0).abs() > f64::EPSILON)
+    {
+        return Err(format!(
+            "{PREFIX}`temperature` may only be set to 1 when thinking is enabled."
+        ));
+    }
+    if summary.top_k.is_some() {
+        return Err(format!(
+            "{PREFIX}`top_k` must be unset when thinking is enabled."
+        ));
+    }
+    if summary
+        .max_tokens
+        .is_some_and(|max| u64::from(max) <= budget)
+    {
+        return Err(format!(
+            "{PREFIX}`max_tokens` must be greater than `thinking.budget_tokens`."
+        ));
+    }
+    if summary.prefill.is_some() {
+        return Err(format!(
+            "{PREFIX}When thinking is enabled, the final assistant message cannot be prefilled."
+        ));
+    }
+    Ok(())
+}
+
+/// The thinking streamed before the answer when extended thinking is on (a few sentences,
+/// at most `budget` tokens).
+pub fn thinking_text(summary: &RequestSummary) -> String {
+    let words = summary.last_user_text.split_whitespace().count();
+    format!(
+        "The user wrote {words} words and {} messages are in the conversation. \
+         I should describe what the simulator received, plainly and in order. \
+         A short list will be easiest to read. ",
+        summary.message_count
+    )
+}
+
 /// The full answer text; streaming sends it word by word.
 pub fn answer_text(summary: &RequestSummary) -> String {
     let mut s = String::new();
+    if let Some(prefill) = &summary.prefill {
+        // A continuation picks up where the given start of the answer stopped.
+        let _ = writeln!(
+            s,
+            " …continuing after {} characters.\n",
+            prefill.chars().count()
+        );
+    }
     let _ = writeln!(
         s,
         "**Simulated answer** from `{}` via {}.\n",
@@ -264,6 +340,43 @@ mod tests {
         }
         let all = answer_tokens(&text, 10_000).concat();
         assert!(all.starts_with("**Simulated answer** from `m` via ConverseStream."));
+    }
+
+    #[test]
+    fn parameter_checks_use_the_models_words() {
+        let base = RequestSummary {
+            temperature: Some(0.5),
+            top_p: Some(0.9),
+            ..Default::default()
+        };
+        assert!(check_parameters(&base, false).is_ok());
+        assert!(check_parameters(&base, true)
+            .expect_err("refused")
+            .contains("`temperature` and `top_p` cannot both be specified"));
+        let thinking = RequestSummary {
+            thinking_budget: Some(2048),
+            max_tokens: Some(6000),
+            temperature: Some(0.5),
+            ..Default::default()
+        };
+        assert!(check_parameters(&thinking, false)
+            .expect_err("refused")
+            .contains("`temperature` may only be set to 1"));
+        let low_max = RequestSummary {
+            thinking_budget: Some(2048),
+            max_tokens: Some(2048),
+            ..Default::default()
+        };
+        assert!(check_parameters(&low_max, false)
+            .expect_err("refused")
+            .contains("`max_tokens` must be greater"));
+        let trailing = RequestSummary {
+            prefill: Some("The answer is ".into()),
+            ..Default::default()
+        };
+        assert!(check_parameters(&trailing, false)
+            .expect_err("refused")
+            .contains("trailing whitespace"));
     }
 
     #[test]

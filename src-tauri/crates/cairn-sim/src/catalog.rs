@@ -37,6 +37,13 @@ impl CatalogModel {
     }
 }
 
+/// Models from Opus 4.1 on take temperature or top_p, not both.
+pub fn sampling_exclusive(model_id: &str) -> bool {
+    ["opus-4-1", "-4-5", "-4-6", "-4-7"]
+        .iter()
+        .any(|generation| model_id.contains(generation))
+}
+
 const TEXT_IMAGE: &[&str] = &["TEXT", "IMAGE"];
 
 /// The catalog every simulator serves. The first ten rows are the origin document's table.

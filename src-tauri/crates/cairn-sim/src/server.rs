@@ -15,10 +15,10 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
 use crate::answer::{
-    answer_text, answer_tokens, pdf_is_encrypted, pdf_pages, valid_document_name, Directives,
-    DocumentSeen, RequestSummary,
+    answer_text, answer_tokens, check_parameters, pdf_is_encrypted, pdf_pages, thinking_text,
+    valid_document_name, Directives, DocumentSeen, RequestSummary,
 };
-use crate::catalog::{self, ResolvedModel};
+use crate::catalog::{self, sampling_exclusive, ResolvedModel};
 use crate::config::{SimConfig, SimCredential};
 use crate::sigv4::{self, SignedRequest};
 use crate::wire;
@@ -702,6 +702,9 @@ fn summarize_converse(
             summary.parameters.push((key.into(), v.to_string()));
         }
     }
+    summary.temperature = inference["temperature"].as_f64();
+    summary.top_p = inference["topP"].as_f64();
+    summary.prefill = final_assistant_text(messages, |block| block.get("text"));
     if let Some(stops) = inference["stopSequences"].as_array() {
         summary
             .parameters
@@ -711,10 +714,25 @@ fn summarize_converse(
     Ok(summary)
 }
 
+/// The text of the last message when the assistant wrote it (a prefill to continue).
+fn final_assistant_text(
+    messages: &[Value],
+    text_of_block: impl Fn(&Value) -> Option<&Value>,
+) -> Option<String> {
+    let last = messages.last().filter(|m| m["role"] == "assistant")?;
+    let text: String = last["content"]
+        .as_array()?
+        .iter()
+        .filter_map(|b| text_of_block(b).and_then(Value::as_str))
+        .collect();
+    Some(text)
+}
+
 /// Anthropic fields shared by the InvokeModel body and Converse `additionalModelRequestFields`.
 fn read_model_fields(fields: &Value, summary: &mut RequestSummary) {
     if let Some(k) = fields.get("top_k").filter(|v| v.is_number()) {
         summary.parameters.push(("top_k".into(), k.to_string()));
+        summary.top_k = k.as_u64();
     }
     if fields["thinking"]["type"] == "enabled" {
         summary.thinking_budget = fields["thinking"]["budget_tokens"].as_u64();
@@ -825,6 +843,14 @@ fn summarize_invoke(
             summary.parameters.push((key.into(), v.to_string()));
         }
     }
+    summary.temperature = body["temperature"].as_f64();
+    summary.top_p = body["top_p"].as_f64();
+    summary.prefill = match messages.last() {
+        Some(last) if last["content"].is_string() && last["role"] == "assistant" => {
+            last["content"].as_str().map(str::to_owned)
+        }
+        _ => final_assistant_text(messages, |block| block.get("text")),
+    };
     read_model_fields(body, &mut summary);
     Ok(summary)
 }
@@ -870,7 +896,9 @@ async fn runtime(state: &Shared, route: &Route, body: &[u8]) -> Response<Body> {
         "Converse" | "ConverseStream" => summarize_converse(&parsed, route.operation, &model_id),
         _ => summarize_invoke(&parsed, route.operation, &model_id),
     };
-    let summary = match summary {
+    let summary = match summary
+        .and_then(|s| check_parameters(&s, sampling_exclusive(resolved.model.model_id)).map(|()| s))
+    {
         Ok(s) => s,
         Err(message) => return validation(&message),
     };
@@ -919,13 +947,22 @@ async fn runtime(state: &Shared, route: &Route, body: &[u8]) -> Response<Body> {
         _ => {}
     }
 
+    let thinking = summary.thinking_budget.map_or_else(Vec::new, |budget| {
+        let text = thinking_text(&summary);
+        let words = text.split_whitespace().count();
+        answer_tokens(&text, words.min(budget as usize))
+    });
     let wanted = directives.tokens.unwrap_or(config.answer_tokens).max(1) as usize;
-    let (count, stop_reason) = match summary.max_tokens {
-        Some(max) if (max as usize) < wanted => (max.max(1) as usize, "max_tokens"),
+    let room = summary
+        .max_tokens
+        .map(|max| (max as usize).saturating_sub(thinking.len()));
+    let (count, stop_reason) = match room {
+        Some(room) if room < wanted => (room.max(1), "max_tokens"),
         _ => (wanted, "end_turn"),
     };
     let tokens = answer_tokens(&answer_text(&summary), count);
     let plan = StreamPlan {
+        thinking,
         tokens,
         input_tokens: summary.input_tokens(),
         stop_reason,
@@ -945,11 +982,18 @@ async fn runtime(state: &Shared, route: &Route, body: &[u8]) -> Response<Body> {
     match route.operation {
         "Converse" => {
             plan.wait_first_token().await;
-            let output = plan.tokens.len() as u32;
+            let output = plan.output_tokens();
+            let mut content = Vec::new();
+            if !plan.thinking.is_empty() {
+                content.push(json!({ "reasoningContent": { "reasoningText": {
+                    "text": plan.thinking.concat(), "signature": THINKING_SIGNATURE,
+                } } }));
+            }
+            content.push(json!({ "text": plan.tokens.concat() }));
             wire::json(
                 StatusCode::OK,
                 &json!({
-                    "output": { "message": { "role": "assistant", "content": [{ "text": plan.tokens.concat() }] } },
+                    "output": { "message": { "role": "assistant", "content": content } },
                     "stopReason": plan.stop_reason,
                     "usage": usage_json(plan.input_tokens, output),
                     "metrics": { "latencyMs": plan.first_token_ms + 1 },
@@ -958,7 +1002,15 @@ async fn runtime(state: &Shared, route: &Route, body: &[u8]) -> Response<Body> {
         }
         "InvokeModel" => {
             plan.wait_first_token().await;
-            let output = plan.tokens.len() as u32;
+            let output = plan.output_tokens();
+            let mut content = Vec::new();
+            if !plan.thinking.is_empty() {
+                content.push(json!({
+                    "type": "thinking", "thinking": plan.thinking.concat(),
+                    "signature": THINKING_SIGNATURE,
+                }));
+            }
+            content.push(json!({ "type": "text", "text": plan.tokens.concat() }));
             let mut response = wire::json(
                 StatusCode::OK,
                 &json!({
@@ -966,7 +1018,7 @@ async fn runtime(state: &Shared, route: &Route, body: &[u8]) -> Response<Body> {
                     "type": "message",
                     "role": "assistant",
                     "model": anthropic_model_name(&model_id),
-                    "content": [{ "type": "text", "text": plan.tokens.concat() }],
+                    "content": content,
                     "stop_reason": plan.stop_reason,
                     "stop_sequence": null,
                     "usage": { "input_tokens": plan.input_tokens, "output_tokens": output },
@@ -1043,7 +1095,12 @@ enum StreamKind {
     Invoke,
 }
 
+/// Stands in for the model's signature over its thinking (clients pass it back unchanged).
+const THINKING_SIGNATURE: &str = "c2ltdWxhdGVkLXRoaW5raW5nLXNpZ25hdHVyZQ==";
+
 struct StreamPlan {
+    /// Extended thinking, streamed before the answer (empty when thinking is off).
+    thinking: Vec<String>,
     tokens: Vec<String>,
     input_tokens: u32,
     stop_reason: &'static str,
@@ -1055,6 +1112,10 @@ struct StreamPlan {
 }
 
 impl StreamPlan {
+    fn output_tokens(&self) -> u32 {
+        (self.thinking.len() + self.tokens.len()) as u32
+    }
+
     async fn wait_first_token(&self) {
         if self.first_token_ms > 0 {
             tokio::time::sleep(Duration::from_millis(self.first_token_ms)).await;
@@ -1132,36 +1193,83 @@ async fn produce_stream(
         batch: plan.rate == 0,
     };
     let message_id = format!("msg_bdrk_{}", wire::request_id().replace('-', ""));
-    let opening = match kind {
+    let mut opening = match kind {
         StreamKind::Converse => vec![wire::event_frame(
             "messageStart",
             &json!({ "role": "assistant" }),
         )],
-        StreamKind::Invoke => vec![
-            invoke_chunk(&json!({
-                "type": "message_start",
-                "message": {
-                    "id": message_id, "type": "message", "role": "assistant",
-                    "model": anthropic_model_name(&plan.model_id), "content": [],
-                    "stop_reason": null, "stop_sequence": null,
-                    "usage": { "input_tokens": plan.input_tokens, "output_tokens": 1 },
-                },
-            })),
-            invoke_chunk(&json!({
-                "type": "content_block_start", "index": 0,
-                "content_block": { "type": "text", "text": "" },
-            })),
-        ],
+        StreamKind::Invoke => vec![invoke_chunk(&json!({
+            "type": "message_start",
+            "message": {
+                "id": message_id, "type": "message", "role": "assistant",
+                "model": anthropic_model_name(&plan.model_id), "content": [],
+                "stop_reason": null, "stop_sequence": null,
+                "usage": { "input_tokens": plan.input_tokens, "output_tokens": 1 },
+            },
+        }))],
     };
+    // Thinking comes first, in block 0; the answer's text follows in the next block.
+    let text_index = usize::from(!plan.thinking.is_empty());
+    let mut thinking_frames: Vec<Bytes> = Vec::new();
+    if !plan.thinking.is_empty() {
+        if kind == StreamKind::Invoke {
+            thinking_frames.push(invoke_chunk(&json!({
+                "type": "content_block_start", "index": 0,
+                "content_block": { "type": "thinking", "thinking": "" },
+            })));
+        }
+        for token in &plan.thinking {
+            thinking_frames.push(match kind {
+                StreamKind::Converse => wire::event_frame(
+                    "contentBlockDelta",
+                    &json!({ "contentBlockIndex": 0, "delta": { "reasoningContent": { "text": token } } }),
+                ),
+                StreamKind::Invoke => invoke_chunk(&json!({
+                    "type": "content_block_delta", "index": 0,
+                    "delta": { "type": "thinking_delta", "thinking": token },
+                })),
+            });
+        }
+        thinking_frames.extend(match kind {
+            StreamKind::Converse => vec![
+                wire::event_frame(
+                    "contentBlockDelta",
+                    &json!({ "contentBlockIndex": 0, "delta": { "reasoningContent": { "signature": THINKING_SIGNATURE } } }),
+                ),
+                wire::event_frame("contentBlockStop", &json!({ "contentBlockIndex": 0 })),
+            ],
+            StreamKind::Invoke => vec![
+                invoke_chunk(&json!({
+                    "type": "content_block_delta", "index": 0,
+                    "delta": { "type": "signature_delta", "signature": THINKING_SIGNATURE },
+                })),
+                invoke_chunk(&json!({ "type": "content_block_stop", "index": 0 })),
+            ],
+        });
+    }
+    let text_start = (kind == StreamKind::Invoke).then(|| {
+        invoke_chunk(&json!({
+            "type": "content_block_start", "index": text_index,
+            "content_block": { "type": "text", "text": "" },
+        }))
+    });
     plan.wait_first_token().await;
-    for frame in opening {
+    let interval = (plan.rate > 0).then(|| Duration::from_secs_f64(1.0 / f64::from(plan.rate)));
+    let mut next_tick = Instant::now();
+    // Thinking deltas are paced like answer tokens; the block's closing frames are not.
+    let paced = plan.thinking.len();
+    opening.extend(thinking_frames);
+    opening.extend(text_start);
+    for (index, frame) in opening.into_iter().enumerate() {
+        if let Some(step) = interval.filter(|_| (1..=paced).contains(&index)) {
+            next_tick += step;
+            tokio::time::sleep_until(next_tick.into()).await;
+        }
         if !sink.push(frame).await {
             return;
         }
     }
     let first_byte_ms = started.elapsed().as_millis() as u64 + plan.first_token_ms;
-    let interval = (plan.rate > 0).then(|| Duration::from_secs_f64(1.0 / f64::from(plan.rate)));
-    let mut next_tick = Instant::now();
     for (index, token) in plan.tokens.iter().enumerate() {
         if plan.drop_after == Some(index) {
             sink.cut().await;
@@ -1196,10 +1304,10 @@ async fn produce_stream(
         let frame = match kind {
             StreamKind::Converse => wire::event_frame(
                 "contentBlockDelta",
-                &json!({ "contentBlockIndex": 0, "delta": { "text": token } }),
+                &json!({ "contentBlockIndex": text_index, "delta": { "text": token } }),
             ),
             StreamKind::Invoke => invoke_chunk(&json!({
-                "type": "content_block_delta", "index": 0,
+                "type": "content_block_delta", "index": text_index,
                 "delta": { "type": "text_delta", "text": token },
             })),
         };
@@ -1207,11 +1315,14 @@ async fn produce_stream(
             return;
         }
     }
-    let output = plan.tokens.len() as u32;
+    let output = plan.output_tokens();
     let latency = started.elapsed().as_millis() as u64 + plan.first_token_ms;
     let closing = match kind {
         StreamKind::Converse => vec![
-            wire::event_frame("contentBlockStop", &json!({ "contentBlockIndex": 0 })),
+            wire::event_frame(
+                "contentBlockStop",
+                &json!({ "contentBlockIndex": text_index }),
+            ),
             wire::event_frame("messageStop", &json!({ "stopReason": plan.stop_reason })),
             wire::event_frame(
                 "metadata",
@@ -1222,7 +1333,7 @@ async fn produce_stream(
             ),
         ],
         StreamKind::Invoke => vec![
-            invoke_chunk(&json!({ "type": "content_block_stop", "index": 0 })),
+            invoke_chunk(&json!({ "type": "content_block_stop", "index": text_index })),
             invoke_chunk(&json!({
                 "type": "message_delta",
                 "delta": { "stop_reason": plan.stop_reason, "stop_sequence": null },

@@ -14,7 +14,8 @@ use time::OffsetDateTime;
 
 pub use connections::{ConnectionRecord, SsoRecord, VerificationRecord};
 pub use types::{
-    ChatMessage, Conversation, ConversationSummary, MessageStatus, Role, SearchHit, Usage,
+    ChatMessage, Conversation, ConversationSummary, MessageAt, MessageStatus, Role, SearchHit,
+    Usage,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -80,6 +81,44 @@ pub fn title_from(text: &str) -> String {
 const SUMMARY_SELECT: &str = "SELECT c.id, c.title, c.model_id, c.updated_at,
         (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id), c.pinned
      FROM conversations c";
+
+const MESSAGE_SELECT: &str = "SELECT id, role, text, thinking, status, model_id, created_at,
+        input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, first_token_ms,
+        total_ms, cost_usd, price_date, conversation_id, seq
+     FROM messages";
+
+fn message_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageAt> {
+    let input: Option<u32> = r.get(7)?;
+    let output: Option<u32> = r.get(8)?;
+    // Usage exists once the model reported tokens (older rows have no cache or timing columns).
+    let usage = match (input, output) {
+        (Some(input_tokens), Some(output_tokens)) => Some(Usage {
+            input_tokens,
+            output_tokens,
+            cache_read_tokens: r.get::<_, Option<u32>>(9)?.unwrap_or(0),
+            cache_write_tokens: r.get::<_, Option<u32>>(10)?.unwrap_or(0),
+            first_token_ms: r.get(11)?,
+            total_ms: r.get(12)?,
+            cost_usd: r.get(13)?,
+            price_date: r.get(14)?,
+        }),
+        _ => None,
+    };
+    Ok(MessageAt {
+        conversation_id: r.get(15)?,
+        seq: r.get(16)?,
+        message: ChatMessage {
+            id: r.get(0)?,
+            role: Role::from_db(&r.get::<_, String>(1)?),
+            text: r.get(2)?,
+            thinking: r.get(3)?,
+            status: MessageStatus::from_db(&r.get::<_, String>(4)?),
+            model_id: r.get(5)?,
+            created_at: r.get(6)?,
+            usage,
+        },
+    })
+}
 
 fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConversationSummary> {
     Ok(ConversationSummary {
@@ -271,23 +310,12 @@ impl Store {
             )
             .optional()?
             .ok_or_else(|| StoreError::ConversationNotFound(id.to_owned()))?;
-        let mut stmt = conn.prepare(
-            "SELECT id, role, text, status, model_id, input_tokens, output_tokens, created_at
-             FROM messages WHERE conversation_id = ?1 ORDER BY seq",
-        )?;
+        let mut stmt = conn.prepare(&format!(
+            "{MESSAGE_SELECT} WHERE conversation_id = ?1 ORDER BY seq"
+        ))?;
         let messages = stmt
-            .query_map([id], |r| {
-                Ok(ChatMessage {
-                    id: r.get(0)?,
-                    role: Role::from_db(&r.get::<_, String>(1)?),
-                    text: r.get(2)?,
-                    status: MessageStatus::from_db(&r.get::<_, String>(3)?),
-                    model_id: r.get(4)?,
-                    input_tokens: r.get(5)?,
-                    output_tokens: r.get(6)?,
-                    created_at: r.get(7)?,
-                })
-            })?
+            .query_map([id], message_from_row)?
+            .map(|m| m.map(|at| at.message))
             .collect::<std::result::Result<Vec<_>, _>>()?;
         Ok(Conversation { summary, messages })
     }
@@ -344,11 +372,12 @@ impl Store {
         Ok(id)
     }
 
-    /// Saves the text streamed so far (called in batches while an answer streams).
-    pub fn save_partial(&self, message_id: &str, text: &str) -> Result<()> {
+    /// Saves the text (and thinking) streamed so far — called in batches while an answer
+    /// streams, and to replace the text of an edited message.
+    pub fn save_partial(&self, message_id: &str, text: &str, thinking: Option<&str>) -> Result<()> {
         let changed = self.conn()?.execute(
-            "UPDATE messages SET text = ?2, updated_at = ?3 WHERE id = ?1",
-            params![message_id, text, now()],
+            "UPDATE messages SET text = ?2, thinking = ?3, updated_at = ?4 WHERE id = ?1",
+            params![message_id, text, thinking, now()],
         )?;
         if changed == 0 {
             return Err(StoreError::MessageNotFound(message_id.to_owned()));
@@ -356,23 +385,34 @@ impl Store {
         Ok(())
     }
 
-    /// Saves the final text, status and usage of an answer.
+    /// Saves the final text, thinking, status and usage of an answer.
     pub fn finish_message(
         &self,
         message_id: &str,
         text: &str,
+        thinking: Option<&str>,
         status: MessageStatus,
-        usage: Option<Usage>,
+        usage: Option<&Usage>,
     ) -> Result<()> {
         let changed = self.conn()?.execute(
-            "UPDATE messages SET text = ?2, status = ?3, input_tokens = ?4, output_tokens = ?5, updated_at = ?6
+            "UPDATE messages SET text = ?2, thinking = ?3, status = ?4, input_tokens = ?5,
+                output_tokens = ?6, cache_read_tokens = ?7, cache_write_tokens = ?8,
+                first_token_ms = ?9, total_ms = ?10, cost_usd = ?11, price_date = ?12,
+                updated_at = ?13
              WHERE id = ?1",
             params![
                 message_id,
                 text,
+                thinking,
                 status.as_db(),
                 usage.map(|u| u.input_tokens),
                 usage.map(|u| u.output_tokens),
+                usage.map(|u| u.cache_read_tokens),
+                usage.map(|u| u.cache_write_tokens),
+                usage.and_then(|u| u.first_token_ms),
+                usage.and_then(|u| u.total_ms),
+                usage.and_then(|u| u.cost_usd),
+                usage.and_then(|u| u.price_date.as_deref()),
                 now()
             ],
         )?;
@@ -380,6 +420,27 @@ impl Store {
             return Err(StoreError::MessageNotFound(message_id.to_owned()));
         }
         Ok(())
+    }
+
+    /// One message with its conversation and position.
+    pub fn message(&self, message_id: &str) -> Result<MessageAt> {
+        self.conn()?
+            .query_row(
+                &format!("{MESSAGE_SELECT} WHERE id = ?1"),
+                [message_id],
+                message_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::MessageNotFound(message_id.to_owned()))
+    }
+
+    /// Deletes the messages of a conversation from position `seq` on (editing a question or
+    /// regenerating an answer replaces everything after it). Returns how many went.
+    pub fn delete_messages_from(&self, conversation_id: &str, seq: i64) -> Result<usize> {
+        Ok(self.conn()?.execute(
+            "DELETE FROM messages WHERE conversation_id = ?1 AND seq >= ?2",
+            params![conversation_id, seq],
+        )?)
     }
 
     pub fn set_message_status(&self, message_id: &str, status: MessageStatus) -> Result<()> {

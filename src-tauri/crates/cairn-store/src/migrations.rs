@@ -85,6 +85,15 @@ const MIGRATIONS: &[&str] = &[
         INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
         INSERT INTO messages_fts(rowid, text) VALUES (new.rowid, new.text);
      END;",
+    // 7: an answer's thinking and its full usage (cache tokens, timings, estimated cost), so a
+    // reopened conversation shows what each answer cost
+    "ALTER TABLE messages ADD COLUMN thinking TEXT;
+     ALTER TABLE messages ADD COLUMN cache_read_tokens INTEGER;
+     ALTER TABLE messages ADD COLUMN cache_write_tokens INTEGER;
+     ALTER TABLE messages ADD COLUMN first_token_ms INTEGER;
+     ALTER TABLE messages ADD COLUMN total_ms INTEGER;
+     ALTER TABLE messages ADD COLUMN cost_usd REAL;
+     ALTER TABLE messages ADD COLUMN price_date TEXT;",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

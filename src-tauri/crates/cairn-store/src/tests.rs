@@ -29,7 +29,9 @@ fn uses_wal_and_survives_reopening() {
                 Some("global.m"),
             )
             .expect("assistant");
-        store.save_partial(&answer, "Half an ans").expect("partial");
+        store
+            .save_partial(&answer, "Half an ans", Some("Thinking so far"))
+            .expect("partial");
         // dropped without finishing: as after a crash
     }
     let store = Store::open_in(dir.path()).expect("reopen");
@@ -37,6 +39,10 @@ fn uses_wal_and_survives_reopening() {
     assert_eq!(conversation.messages.len(), 2);
     assert_eq!(conversation.messages[0].text, "Hello");
     assert_eq!(conversation.messages[1].text, "Half an ans");
+    assert_eq!(
+        conversation.messages[1].thinking.as_deref(),
+        Some("Thinking so far")
+    );
     assert_eq!(conversation.messages[1].status, MessageStatus::Incomplete);
     assert_eq!(
         store.list_conversations().expect("list")[0].message_count,
@@ -57,22 +63,72 @@ fn finishing_records_status_and_usage() {
             Some("m"),
         )
         .expect("add");
+    let usage = Usage {
+        input_tokens: 12,
+        output_tokens: 34,
+        cache_read_tokens: 5,
+        cache_write_tokens: 6,
+        first_token_ms: Some(120),
+        total_ms: Some(900),
+        cost_usd: Some(0.000_546),
+        price_date: Some("2026-11-01".into()),
+    };
     store
-        .finish_message(
-            &id,
-            "done",
-            MessageStatus::Complete,
-            Some(Usage {
-                input_tokens: 12,
-                output_tokens: 34,
-            }),
-        )
+        .finish_message(&id, "done", None, MessageStatus::Complete, Some(&usage))
         .expect("finish");
     let m = &store.conversation(&c.id).expect("read").messages[0];
+    assert_eq!(m.status, MessageStatus::Complete);
+    assert_eq!(m.usage.as_ref(), Some(&usage));
+    assert_eq!(m.thinking, None);
+    assert_eq!(store.message(&id).expect("one").message, *m);
+}
+
+#[test]
+fn edits_drop_everything_after_the_edited_position() {
+    let store = Store::open_in_memory().expect("open");
+    let c = store.create_conversation("t", "m").expect("create");
+    let ids: Vec<String> = ["q1", "a1", "q2", "a2"]
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let role = if i % 2 == 0 {
+                Role::User
+            } else {
+                Role::Assistant
+            };
+            store
+                .add_message(&c.id, role, text, MessageStatus::Complete, None)
+                .expect("add")
+        })
+        .collect();
+    let at = store.message(&ids[2]).expect("q2");
+    assert_eq!((at.conversation_id.as_str(), at.seq), (c.id.as_str(), 3));
     assert_eq!(
-        (m.status, m.input_tokens, m.output_tokens),
-        (MessageStatus::Complete, Some(12), Some(34))
+        store.delete_messages_from(&c.id, at.seq + 1).expect("drop"),
+        1
     );
+    store
+        .save_partial(&ids[2], "q2, edited", None)
+        .expect("edit");
+    let texts: Vec<String> = store
+        .conversation(&c.id)
+        .expect("read")
+        .messages
+        .into_iter()
+        .map(|m| m.text)
+        .collect();
+    assert_eq!(texts, ["q1", "a1", "q2, edited"]);
+    // The search index follows: the dropped answer is no longer found.
+    assert!(store.search("a2", 10).expect("search").is_empty());
+    assert!(matches!(
+        store.message(&ids[3]),
+        Err(StoreError::MessageNotFound(_))
+    ));
+    // A new message after a drop takes the next free position.
+    store
+        .add_message(&c.id, Role::Assistant, "a2'", MessageStatus::Complete, None)
+        .expect("add");
+    assert_eq!(store.conversation(&c.id).expect("read").messages.len(), 4);
 }
 
 #[test]
@@ -87,7 +143,7 @@ fn unknown_ids_are_errors_not_panics() {
         Err(StoreError::ConversationNotFound(_))
     ));
     assert!(matches!(
-        store.save_partial("nope", "x"),
+        store.save_partial("nope", "x", None),
         Err(StoreError::MessageNotFound(_))
     ));
 }
@@ -137,7 +193,7 @@ fn search_finds_english_and_chinese_and_skips_deleted() {
         .add_message(&b.id, Role::Assistant, "", MessageStatus::Streaming, None)
         .expect("msg");
     store
-        .save_partial(&answer, "今年的營業收入成長了百分之十二")
+        .save_partial(&answer, "今年的營業收入成長了百分之十二", None)
         .expect("partial");
     let hits = store.search("revenue", 10).expect("search");
     assert_eq!(hits.len(), 1);

@@ -63,11 +63,24 @@ impl MessageStatus {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+/// What one answer used and cost.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Usage {
+    /// Input tokens billed at the full price (cache reads and writes not included).
     pub input_tokens: u32,
     pub output_tokens: u32,
+    /// Input tokens read from the prompt cache (billed ×0.1).
+    pub cache_read_tokens: u32,
+    /// Input tokens written to the prompt cache (billed ×1.25).
+    pub cache_write_tokens: u32,
+    /// Time to the first token, from the moment the request left.
+    pub first_token_ms: Option<u32>,
+    pub total_ms: Option<u32>,
+    /// Estimated USD from the bundled list prices; `None` when the model's price is unknown.
+    pub cost_usd: Option<f64>,
+    /// The date of the price list the estimate used.
+    pub price_date: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -94,20 +107,30 @@ pub struct SearchHit {
     pub snippet: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ChatMessage {
     pub id: String,
     pub role: Role,
     pub text: String,
+    /// The model's extended thinking, when it was on.
+    pub thinking: Option<String>,
     pub status: MessageStatus,
     pub model_id: Option<String>,
-    pub input_tokens: Option<u32>,
-    pub output_tokens: Option<u32>,
+    /// Answers only, once the model reported it.
+    pub usage: Option<Usage>,
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+/// A message with where it sits in its conversation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageAt {
+    pub conversation_id: String,
+    pub seq: i64,
+    pub message: ChatMessage,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Conversation {
     pub summary: ConversationSummary,

@@ -79,21 +79,6 @@ export type AccessStatus = "authorized" | "notAuthorized" |
 /**  Not asked (offline, or the availability call failed). */
 "unknown";
 
-export type AnswerUsage = {
-	inputTokens: number,
-	outputTokens: number,
-	/**  Time to the first token, from the moment the request left. */
-	firstTokenMs: number | null,
-	totalMs: number,
-	/**
-	 *  Estimated USD from the bundled list prices (premium and long-context included);
-	 *  `None` when the model's price is unknown.
-	 */
-	costUsd: number | null,
-	/**  The date of the price list the estimate used. */
-	priceDate: string | null,
-};
-
 export type AppMode = 
 /**  Simulated answers from the in-process simulator: no AWS, no cost. */
 "demo" | 
@@ -121,6 +106,8 @@ export type CairnError = {
 	code: string | null,
 	/**  Technical detail in English; the UI shows plain words by `kind` above it. */
 	message: string,
+	/**  Chat settings the request was refused for: the UI offers to drop each and resend. */
+	parameters: ChatParameter[],
 };
 
 /**  One row of the table. */
@@ -168,7 +155,15 @@ export type ChatApi =
  *  What the UI hears while an answer streams. Every stream ends with exactly one of
  *  `Done`, `Failed` or `Cancelled`.
  */
-export type ChatEvent = { type: "started"; conversationId: string; userMessageId: string; assistantMessageId: string } | { type: "delta"; text: string } | { type: "done"; usage: AnswerUsage; stopReason: string } | { type: "failed"; error: CairnError } | { type: "cancelled" } | 
+export type ChatEvent = 
+/**
+ *  The messages are stored. For Edit and Regenerate the messages after the user message
+ *  are gone; for Continue the answer is `assistant_message_id` itself, its text cut to
+ *  `continued_from` (trailing whitespace removed), and deltas append to it.
+ */
+{ type: "started"; conversationId: string; userMessageId: string; assistantMessageId: string; continuedFrom: string | null } | { type: "delta"; text: string } | 
+/**  Extended thinking, streamed before the answer's text. */
+{ type: "thinking"; text: string } | { type: "done"; usage: Usage; stopReason: string } | { type: "failed"; error: CairnError } | { type: "cancelled" } | 
 /**  Bedrock is throttling (or briefly unavailable): Cairn waits `wait_ms`, then tries again. */
 { type: "retrying"; 
 /**  1 for the first retry. */
@@ -178,12 +173,17 @@ export type ChatMessage = {
 	id: string,
 	role: Role,
 	text: string,
+	/**  The model's extended thinking, when it was on. */
+	thinking: string | null,
 	status: MessageStatus,
 	modelId: string | null,
-	inputTokens: number | null,
-	outputTokens: number | null,
+	/**  Answers only, once the model reported it. */
+	usage: Usage | null,
 	createdAt: string,
 };
+
+/**  A chat setting an error can name, so the UI can offer to drop it and send again. */
+export type ChatParameter = "temperature" | "topP" | "topK" | "maxTokens" | "stopSequences" | "thinking" | "context1m";
 
 /**  A conversation's API, system prompt and parameters. */
 export type ChatSettings = {
@@ -467,6 +467,22 @@ export type SecretStorage = "keychain" |
 /**  The kind has no secret of its own (profiles, the default chain). */
 "none";
 
+/**  What a send does besides asking the model. */
+export type SendAction = 
+/**  Replace this user message's text with the request's text; every later message goes. */
+{ type: "edit"; messageId: string } | 
+/**
+ *  Answer again in place of this answer (the Retry after a failure, too); every later
+ *  message goes. The request's text is not used.
+ */
+{ type: "regenerate"; messageId: string } | 
+/**
+ *  Continue this interrupted answer where it stopped: its text is sent as the start of the
+ *  answer and the model writes on. Thinking is off for the continuation (a started answer
+ *  cannot be thought about afresh). The request's text is not used.
+ */
+{ type: "continue"; messageId: string };
+
 export type SendRequest = {
 	/**  Chosen by the UI; `stop_stream` cancels by it. */
 	streamId: string,
@@ -480,6 +496,8 @@ export type SendRequest = {
 	 *  conversation's saved settings (or the defaults).
 	 */
 	settings?: ChatSettings | null,
+	/**  `None` sends `text` as a new message. */
+	action?: SendAction | null,
 };
 
 export type SsoAccountRoles = {
@@ -519,6 +537,24 @@ export type SsoSignIn = {
 	expiresAt: string,
 	/**  Seconds between polls. */
 	intervalSeconds: number,
+};
+
+/**  What one answer used and cost. */
+export type Usage = {
+	/**  Input tokens billed at the full price (cache reads and writes not included). */
+	inputTokens: number,
+	outputTokens: number,
+	/**  Input tokens read from the prompt cache (billed ×0.1). */
+	cacheReadTokens: number,
+	/**  Input tokens written to the prompt cache (billed ×1.25). */
+	cacheWriteTokens: number,
+	/**  Time to the first token, from the moment the request left. */
+	firstTokenMs: number | null,
+	totalMs: number | null,
+	/**  Estimated USD from the bundled list prices; `None` when the model's price is unknown. */
+	costUsd: number | null,
+	/**  The date of the price list the estimate used. */
+	priceDate: string | null,
 };
 
 export type Verification = {
