@@ -2,11 +2,15 @@
 //! ListInferenceProfiles, GetFoundationModelAvailability per model at bounded concurrency),
 //! printed as `{"client", "models", "profiles", "concurrency", "seconds"}`.
 //!
+//! `cairn-bench search N` and `cairn-bench seed DIR TITLE=N…`: see `history.rs`.
+//!
 //! `cairn-bench engine|sdk URL MODEL TOKENS`: consume one simulated answer of TOKENS tokens and
 //! print `{"client", "chars", "seconds"}`. `engine` goes through Cairn's chat use case (SQLite
 //! persistence included); `sdk` is the bare aws-sdk-bedrockruntime ConverseStream loop.
 //! `seconds` runs from sending the request to the last token: set-up that the app does once at
 //! start (opening the database, building SDK clients) is excluded for both.
+
+mod history;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -125,6 +129,25 @@ async fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().collect();
     if let (Some("catalog"), Some(url)) = (args.get(1).map(String::as_str), args.get(2)) {
         return catalog(url).await;
+    }
+    let outcome = match (args.get(1).map(String::as_str), args.get(2)) {
+        (Some("search"), Some(n)) => Some(
+            n.parse::<u64>()
+                .map_err(|e| e.to_string())
+                .and_then(history::search)
+                .map(|v| println!("{v}")),
+        ),
+        (Some("seed"), Some(dir)) => Some(history::seed(std::path::Path::new(dir), &args[3..])),
+        _ => None,
+    };
+    if let Some(outcome) = outcome {
+        return match outcome {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("cairn-bench: {message}");
+                std::process::ExitCode::FAILURE
+            }
+        };
     }
     let (Some(mode), Some(url), Some(model), Some(tokens)) = (
         args.get(1),

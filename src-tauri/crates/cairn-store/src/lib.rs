@@ -268,6 +268,8 @@ impl Store {
         if query.chars().count() >= 3 {
             // A phrase query: the user's text, quotes doubled, matched literally.
             let phrase = format!("\"{}\"", query.replace('"', "\"\""));
+            // Newest matches first: FTS5 walks its index in rowid order and stops at the
+            // limit, where ranking every match of a common word would score them all.
             let mut stmt = conn.prepare(
                 "SELECT c.id, c.title, m.id, m.role,
                         snippet(messages_fts, 0, '[', ']', '…', 12)
@@ -275,7 +277,7 @@ impl Store {
                  JOIN messages m ON m.rowid = messages_fts.rowid
                  JOIN conversations c ON c.id = m.conversation_id
                  WHERE messages_fts MATCH ?1 AND c.deleted_at IS NULL
-                 ORDER BY rank LIMIT ?2",
+                 ORDER BY messages_fts.rowid DESC LIMIT ?2",
             )?;
             let rows = stmt.query_map(params![phrase, limit], map)?;
             return Ok(rows.collect::<std::result::Result<_, _>>()?);

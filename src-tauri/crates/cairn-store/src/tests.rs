@@ -252,3 +252,18 @@ fn pinned_first_renamed_and_deleted_for_good_at_the_next_start() {
     ));
     assert_eq!(store.list_conversations().expect("list").len(), 1);
 }
+
+#[test]
+fn search_lists_the_newest_matches_first() {
+    let store = Store::open_in_memory().expect("open");
+    let c = store.create_conversation("t", "m").expect("create");
+    for text in ["older cash flow note", "unrelated", "newer cash flow note"] {
+        store
+            .add_message(&c.id, Role::User, text, MessageStatus::Complete, None)
+            .expect("add");
+    }
+    let hits = store.search("cash flow", 10).expect("search");
+    assert_eq!(hits.len(), 2);
+    assert!(hits[0].snippet.contains("newer") && hits[1].snippet.contains("older"));
+    assert_eq!(store.search("cash flow", 1).expect("search").len(), 1);
+}
