@@ -88,6 +88,10 @@ describe("checkDraft", () => {
     expect(checkDraft(draft({ ...on, thinkingBudget: "2048" }), FULL).settings?.thinkingBudget).toBe(2048);
     expect(checkDraft(draft({ ...on, thinkingBudget: "3999" }), FULL).settings?.thinkingBudget).toBe(3999);
     expect(checkDraft(draft({ ...on, thinkingBudget: "4000" }), FULL).problems.thinkingBudget).toEqual({
+      key: "settings.invalid.budgetAboveMax",
+      params: { max: 4000 },
+    });
+    expect(checkDraft(draft({ ...on, thinkingBudget: "900" }), FULL).problems.thinkingBudget).toEqual({
       key: "settings.invalid.budget",
       params: { min: 1024, max: 3999 },
     });
@@ -237,11 +241,11 @@ describe("the settings panel in the chat", () => {
       send_message: async (args) => {
         const stream = new FakeStream(args as never);
         requests.push(stream.request);
-        stream.emit({ type: "started", conversationId: "c2", userMessageId: `u${requests.length}`, assistantMessageId: `a${requests.length}` });
+        stream.emit({ type: "started", conversationId: "c2", userMessageId: `u${requests.length}`, assistantMessageId: `a${requests.length}`, continuedFrom: null });
         stream.emit({ type: "delta", text: "Answer" });
         stream.emit({
           type: "done",
-          usage: { inputTokens: 10, outputTokens: 20, firstTokenMs: 300, totalMs: 900, costUsd: 0.0123, priceDate: "2026-11-01" },
+          usage: { inputTokens: 10, outputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0, firstTokenMs: 300, totalMs: 900, costUsd: 0.0123, priceDate: "2026-11-01" },
           stopReason: "end_turn",
         });
         return null;
@@ -306,8 +310,9 @@ describe("the settings panel in the chat", () => {
     await sendText(root, "Again");
     expect(requests[1].settings).toEqual(requests[0].settings);
     expect(root.querySelectorAll('[data-testid="usage-cost"]')).toHaveLength(2);
-    expect(byTestId(root, "conversation-cost")?.textContent?.trim()).toBe(
-      "This conversation: ≈ $0.0246 (estimate, prices of 2026-11-01)",
+    expect(byTestId(root, "conversation-cost")?.textContent?.trim()).toBe("≈ $0.0246 (estimate, prices of 2026-11-01)");
+    expect(byTestId(root, "conversation-total")?.textContent?.trim()).toBe(
+      "This conversation: 20 input tokens · 40 output tokens · ≈ $0.0246 (estimate, prices of 2026-11-01)",
     );
 
     // A new chat starts with the last settings sent.
@@ -425,7 +430,7 @@ describe("the settings words", () => {
   const enKeys = flatten(en as Tree);
   const zhKeys = flatten(zhTW as Tree);
   const keys = [...enKeys.keys()].filter(
-    (k) => k.startsWith("settings.") || k === "chat.cost" || k === "chat.totalCost" || k.startsWith("errors.codes.Context1mUnsupported."),
+    (k) => k.startsWith("settings.") || k === "chat.cost" || k === "chat.total" || k.startsWith("errors.codes.Context1mUnsupported."),
   );
 
   it("exist in both languages and are translated", () => {

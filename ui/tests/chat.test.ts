@@ -1,7 +1,7 @@
 import { clearMocks } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChatSession } from "../src/lib/features/chat/chat.svelte";
-import type { ConversationSummary } from "../src/lib/ipc";
+import type { CairnError, ConversationSummary, Usage } from "../src/lib/ipc";
 import { FakeStream, deferred, mockBackend, tick } from "./ipc-mock";
 
 const SUMMARY: ConversationSummary = {
@@ -18,9 +18,19 @@ const STARTED = {
   conversationId: "conv-1",
   userMessageId: "u-1",
   assistantMessageId: "a-1",
+  continuedFrom: null,
 } as const;
 
-const USAGE = { inputTokens: 12, outputTokens: 34, firstTokenMs: 420, totalMs: 900, costUsd: 0.0123, priceDate: "2026-11-01" };
+const USAGE: Usage = {
+  inputTokens: 12,
+  outputTokens: 34,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  firstTokenMs: 420,
+  totalMs: 900,
+  costUsd: 0.0123,
+  priceDate: "2026-11-01",
+};
 
 afterEach(() => clearMocks());
 
@@ -65,11 +75,8 @@ describe("ChatSession.send", () => {
       ["u-1", "user", "Hi Claude", "complete"],
       ["a-1", "assistant", "Hello **there**", "complete"],
     ]);
-    expect(chat.messages[1].inputTokens).toBe(12);
-    expect(chat.messages[1].outputTokens).toBe(34);
-    expect(chat.messages[1].firstTokenMs).toBe(420);
-    expect(chat.messages[1].costUsd).toBe(0.0123);
-    expect(chat.messages[1].priceDate).toBe("2026-11-01");
+    expect(chat.messages[1].usage).toEqual(USAGE);
+    expect(chat.messages[1].stopReason).toBe("end_turn");
     expect(stream?.request.settings).toBeNull();
     expect(chat.activeId).toBe("conv-1");
     expect(chat.streaming).toBe(false);
@@ -177,7 +184,7 @@ describe("ChatSession.send", () => {
         stream.emit({ type: "delta", text: "Begin" });
         stream.emit({
           type: "failed",
-          error: { kind: "throttled", code: "ThrottlingException", message: "ThrottlingException: rate exceeded" },
+          error: { kind: "throttled", code: "ThrottlingException", message: "ThrottlingException: rate exceeded", parameters: [] },
         });
         return null;
       },
@@ -186,13 +193,13 @@ describe("ChatSession.send", () => {
     const chat = new ChatSession();
     await chat.send("Hi", "m");
 
-    expect(chat.error).toEqual({ kind: "throttled", code: "ThrottlingException", message: "ThrottlingException: rate exceeded" });
+    expect(chat.error).toEqual({ kind: "throttled", code: "ThrottlingException", message: "ThrottlingException: rate exceeded", parameters: [] });
     expect(chat.messages.at(-1)).toMatchObject({ text: "Begin", status: "failed" });
     expect(chat.messages.at(-1)?.error?.kind).toBe("throttled");
   });
 
   it("shows a retry countdown while throttled and clears it when the answer arrives", async () => {
-    const THROTTLED = { kind: "throttled", code: "ThrottlingException", message: "ThrottlingException: slow down" } as const;
+    const THROTTLED = { kind: "throttled", code: "ThrottlingException", message: "ThrottlingException: slow down", parameters: [] } satisfies CairnError;
     let retrySeen: unknown = null;
     let chat: ChatSession | null = null;
     mockBackend({
@@ -219,7 +226,7 @@ describe("ChatSession.send", () => {
     expect(chat.error).toBeNull();
   });
 
-  it("reports an error returned before streaming and drops the empty answer", async () => {
+  it("reports an error returned before streaming and puts the view back as it was", async () => {
     mockBackend({
       send_message: () => Promise.reject({ kind: "notFound", message: "unknown model x" }),
       list_conversations: () => [],
@@ -228,8 +235,9 @@ describe("ChatSession.send", () => {
     await chat.send("Hi", "x");
 
     expect(chat.error?.kind).toBe("notFound");
-    expect(chat.messages).toHaveLength(1);
-    expect(chat.messages[0]).toMatchObject({ role: "user", status: "failed" });
+    // Nothing was stored: no message stays, and the text is kept for the composer.
+    expect(chat.messages).toHaveLength(0);
+    expect(chat.failedSend).toMatchObject({ input: { text: "Hi", action: null }, stored: false, answerId: null });
     expect(chat.streaming).toBe(false);
   });
 
@@ -246,7 +254,7 @@ describe("ChatSession.send", () => {
     });
     const chat = new ChatSession();
     await chat.send("Hi", "m");
-    expect(chat.messages.at(-1)).toMatchObject({ text: "Late", status: "complete", outputTokens: 34 });
+    expect(chat.messages.at(-1)).toMatchObject({ text: "Late", status: "complete", usage: { outputTokens: 34 } });
   });
 
   it.each(["", "   ", "\n\t "])("does not send blank text %j", async (text) => {
@@ -341,8 +349,8 @@ describe("ChatSession conversations", () => {
         return {
           summary: SUMMARY,
           messages: [
-            { id: "u", role: "user", text: "Q", status: "complete", modelId: null, inputTokens: null, outputTokens: null, createdAt: "2025-01-01T10:00:00Z" },
-            { id: "a", role: "assistant", text: "A", status: "incomplete", modelId: "m", inputTokens: 1, outputTokens: 2, createdAt: "2025-01-01T10:00:01Z" },
+            { id: "u", role: "user", text: "Q", thinking: null, status: "complete", modelId: null, usage: null, createdAt: "2025-01-01T10:00:00Z" },
+            { id: "a", role: "assistant", text: "A", thinking: null, status: "incomplete", modelId: "m", usage: { ...USAGE, inputTokens: 1, outputTokens: 2 }, createdAt: "2025-01-01T10:00:01Z" },
           ],
         };
       },

@@ -7,7 +7,7 @@ import ErrorNotice from "../src/lib/components/ErrorNotice.svelte";
 import LanguageSwitch from "../src/lib/components/LanguageSwitch.svelte";
 import MessageBubble from "../src/lib/components/MessageBubble.svelte";
 import { setLocale } from "../src/lib/i18n/index.svelte";
-import type { AppStatus, ModelOption } from "../src/lib/ipc";
+import type { AppStatus, ModelOption, Usage } from "../src/lib/ipc";
 import { FakeStream, mockBackend, tick } from "./ipc-mock";
 
 let mounted: Array<Record<string, unknown>> = [];
@@ -113,7 +113,18 @@ describe("Composer", () => {
 });
 
 describe("MessageBubble", () => {
-  const base = { inputTokens: null, outputTokens: null };
+  const base = { usage: null };
+  const usage = (over: Partial<Usage> = {}): Usage => ({
+    inputTokens: 1200,
+    outputTokens: 56,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    firstTokenMs: 850,
+    totalMs: null,
+    costUsd: null,
+    priceDate: null,
+    ...over,
+  });
 
   it("renders assistant markdown and keeps links from navigating", () => {
     const root = render(MessageBubble, {
@@ -142,34 +153,25 @@ describe("MessageBubble", () => {
     expect(streaming.textContent).toContain("Claude is writing…");
 
     const done = render(MessageBubble, {
-      message: { role: "assistant", status: "complete", text: "ok", inputTokens: 1200, outputTokens: 56, firstTokenMs: 850 },
+      message: { role: "assistant", status: "complete", text: "ok", usage: usage() },
     });
-    expect(done.querySelector(".usage")?.textContent).toBe("1,200 input tokens · 56 output tokens · first token after 0.9 s");
+    expect(byTestId(done, "usage")?.textContent?.trim()).toBe("1,200 input tokens · 56 output tokens · first token after 0.9 s");
     expect(byTestId(done, "usage-cost")).toBeNull();
   });
 
   it("adds the estimated cost with the price date to the usage line", () => {
     const root = render(MessageBubble, {
-      message: {
-        role: "assistant",
-        status: "complete",
-        text: "ok",
-        inputTokens: 1200,
-        outputTokens: 56,
-        firstTokenMs: 850,
-        costUsd: 0.0123,
-        priceDate: "2026-11-01",
-      },
+      message: { role: "assistant", status: "complete", text: "ok", usage: usage({ costUsd: 0.0123, priceDate: "2026-11-01" }) },
     });
     expect(byTestId(root, "usage-cost")?.textContent).toBe("≈ $0.0123 (estimate, prices of 2026-11-01)");
-    expect(root.querySelector(".usage")?.textContent).toContain("first token after 0.9 s · ≈ $0.0123");
+    expect(byTestId(root, "usage")?.textContent).toContain("first token after 0.9 s · ≈ $0.0123");
   });
 });
 
 describe("ErrorNotice", () => {
   it("shows plain words by kind plus the technical detail", () => {
     const root = render(ErrorNotice, {
-      error: { kind: "needsProfile", code: "ValidationException", message: "ValidationException: on-demand throughput isn't supported" },
+      error: { kind: "needsProfile", code: "ValidationException", message: "ValidationException: on-demand throughput isn't supported", parameters: [] },
     });
     const notice = byTestId(root, "error-notice")!;
     expect(notice.dataset.kind).toBe("needsProfile");
@@ -255,7 +257,7 @@ describe("App", () => {
   });
 
   it("shows a startup error instead of a blank window", async () => {
-    backend(awsStatus({ startupError: { kind: "credentials", code: null, message: "no profile" } }));
+    backend(awsStatus({ startupError: { kind: "credentials", code: null, message: "no profile", parameters: [] } }));
     const root = render(App, {});
     await settle();
     const notice = byTestId(root, "error-notice");
@@ -268,9 +270,9 @@ describe("App", () => {
       {
         send_message: async (args) => {
           const stream = new FakeStream(args as never);
-          stream.emit({ type: "started", conversationId: "c2", userMessageId: "u", assistantMessageId: "a" });
+          stream.emit({ type: "started", conversationId: "c2", userMessageId: "u", assistantMessageId: "a", continuedFrom: null });
           stream.emit({ type: "delta", text: "**Hello** from the simulator" });
-          stream.emit({ type: "done", usage: { inputTokens: 3, outputTokens: 5, firstTokenMs: 100, totalMs: 200, costUsd: null, priceDate: null }, stopReason: "end_turn" });
+          stream.emit({ type: "done", usage: { inputTokens: 3, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0, firstTokenMs: 100, totalMs: 200, costUsd: null, priceDate: null }, stopReason: "end_turn" });
           return null;
         },
       },

@@ -16,7 +16,7 @@ function summary(id: string, title: string, pinned = false): ConversationSummary
 }
 
 function message(id: string, role: "user" | "assistant", text: string) {
-  return { id, role, text, status: "complete", modelId: null, inputTokens: null, outputTokens: null, createdAt: "2024-03-02T09:00:00Z" };
+  return { id, role, text, thinking: null, status: "complete", modelId: null, usage: null, createdAt: "2024-03-02T09:00:00Z" };
 }
 
 let mounted: Array<Record<string, unknown>> = [];

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import en from "../src/lib/i18n/en.json";
 import zhTW from "../src/lib/i18n/zh-TW.json";
 import { ERROR_KINDS, toCairnError, CairnFailure, type ErrorKind } from "../src/lib/ipc";
-import { errorText, kindText, KNOWN_CODES } from "../src/lib/ipc/errors";
+import { errorText, kindText, KNOWN_CODES, PARAMETERS_TEXT } from "../src/lib/ipc/errors";
 
 function lookup(tree: unknown, key: string): unknown {
   return key.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], tree);
@@ -44,6 +44,13 @@ const CODES: Array<[string, ErrorKind]> = [
   ["SsoStartUrlInvalid", "invalidInput"],
   ["SsoSessionExpired", "credentials"],
   ["Context1mUnsupported", "invalidInput"],
+  ["MaxTokensAboveLimit", "invalidInput"],
+  ["TemperatureWithTopP", "invalidInput"],
+  ["ThinkingUnsupported", "invalidInput"],
+  ["ThinkingBudgetTooSmall", "invalidInput"],
+  ["ThinkingWithTemperature", "invalidInput"],
+  ["ThinkingWithTopK", "invalidInput"],
+  ["ThinkingBudgetAboveMaxTokens", "invalidInput"],
 ];
 
 describe("errorText by kind", () => {
@@ -82,6 +89,15 @@ describe("errorText by code", () => {
     if (!code.startsWith("Keychain")) expect(text).not.toEqual(kindText(kind));
   });
 
+  it("uses the refused settings' words for an unknown code that names settings", () => {
+    expect(errorText({ kind: "invalidInput", code: "ValidationException", parameters: ["topP"] })).toEqual(PARAMETERS_TEXT);
+    expect(errorText({ kind: "invalidInput", code: "ValidationException", parameters: [] })).toEqual(kindText("invalidInput"));
+    expect(errorText({ kind: "invalidInput", code: "TemperatureWithTopP", parameters: ["topP"] }).title).toBe(
+      "errors.codes.TemperatureWithTopP.title",
+    );
+    expectWords(PARAMETERS_TEXT.title, PARAMETERS_TEXT.next);
+  });
+
   it("prefers the code and falls back to the kind for an unknown code", () => {
     expect(errorText({ kind: "credentials", code: "InvalidSignatureException" }).title).toBe(
       "errors.codes.InvalidSignatureException.title",
@@ -106,21 +122,30 @@ describe("toCairnError", () => {
       kind: "throttled",
       code: "ThrottlingException",
       message: "slow down",
+      parameters: [],
     });
-    expect(toCairnError({ kind: "throttled", message: "no code" })).toEqual({ kind: "throttled", code: null, message: "no code" });
+    expect(toCairnError({ kind: "throttled", message: "no code" })).toEqual({ kind: "throttled", code: null, message: "no code", parameters: [] });
+  });
+
+  it("keeps the chat settings a refusal names, known ones only, each once", () => {
+    expect(
+      toCairnError({ kind: "invalidInput", code: "ThinkingWithTemperature", message: "x", parameters: ["thinking", "temperature", "thinking", "madeUp", 3] }),
+    ).toEqual({ kind: "invalidInput", code: "ThinkingWithTemperature", message: "x", parameters: ["thinking", "temperature"] });
+    expect(toCairnError({ kind: "invalidInput", message: "x", parameters: "topP" }).parameters).toEqual([]);
   });
 
   it("unwraps a CairnFailure", () => {
-    expect(toCairnError(new CairnFailure({ kind: "network", code: null, message: "offline" }))).toEqual({
+    expect(toCairnError(new CairnFailure({ kind: "network", code: null, message: "offline", parameters: [] }))).toEqual({
       kind: "network",
       code: null,
       message: "offline",
+      parameters: [],
     });
   });
 
   it("turns anything else into an internal error", () => {
-    expect(toCairnError(new Error("boom"))).toEqual({ kind: "internal", code: null, message: "boom" });
-    expect(toCairnError("text")).toEqual({ kind: "internal", code: null, message: "text" });
+    expect(toCairnError(new Error("boom"))).toEqual({ kind: "internal", code: null, message: "boom", parameters: [] });
+    expect(toCairnError("text")).toEqual({ kind: "internal", code: null, message: "text", parameters: [] });
     expect(toCairnError({ kind: "madeUp", message: "x" }).kind).toBe("internal");
   });
 });

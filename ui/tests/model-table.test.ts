@@ -369,7 +369,7 @@ describe("Models view: access", () => {
       ok: false,
       checkedAt: "2025-11-20T09:00:00Z",
       invocationId: `us.${OPUS_41}`,
-      error: { kind: "accessDenied", code: "AccessDeniedException", message: "You don't have access to the model" },
+      error: { kind: "accessDenied", code: "AccessDeniedException", message: "You don't have access to the model", parameters: [] },
     };
     backend(originTable(), { check_model_access: () => check });
     const root = await openModels();
@@ -475,7 +475,7 @@ describe("Models view: when the table is not live or not there", () => {
     backend(
       originTable({
         catalog: { ...originTable().catalog, live: false },
-        notice: { kind: "needsSigV4", code: null, message: "ListFoundationModels needs SigV4" },
+        notice: { kind: "needsSigV4", code: null, message: "ListFoundationModels needs SigV4", parameters: [] },
       }),
     );
     const root = await openModels();

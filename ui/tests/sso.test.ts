@@ -309,7 +309,7 @@ describe("SsoSignInFlow", () => {
     await flow.start({ ...SITE, endpoint: OIDC_ENDPOINT });
     await vi.advanceTimersByTimeAsync(5000);
     expect(flow.phase).toBe("failed");
-    expect(flow.error).toEqual({ kind: "credentials", code: "SsoDenied", message: "denied" });
+    expect(flow.error).toEqual({ kind: "credentials", code: "SsoDenied", message: "denied", parameters: [] });
     await vi.advanceTimersByTimeAsync(60_000);
     expect(fake.poll).toHaveBeenCalledTimes(1);
 
@@ -687,7 +687,7 @@ describe("Signing a saved IAM Identity Center connection in again", () => {
 describe("Start-up after an expired IAM Identity Center session", () => {
   const EXPIRED_STATUS: AppStatus = {
     ...DEMO_STATUS,
-    startupError: { kind: "credentials", code: "SsoSessionExpired", message: "the session ended" },
+    startupError: { kind: "credentials", code: "SsoSessionExpired", message: "the session ended", parameters: [] },
   };
 
   it("offers Sign in again in the notice: one click opens the panel and signs the expired connection in", async () => {

@@ -78,3 +78,30 @@ export function renderMarkdown(source: string): string {
   const html = marked.parse(source, { async: false });
   return purifier.sanitize(html, SANITIZE_CONFIG);
 }
+
+// Finished answers are rendered once and kept (a long list mounts the same answers again as it
+// scrolls); the least recently used go first once the cache holds too much text.
+const CACHE_CHARS = 8_000_000;
+const cache = new Map<string, string>();
+let cachedChars = 0;
+
+/** `renderMarkdown`, remembered for texts seen recently. */
+export function renderMarkdownCached(source: string): string {
+  const hit = cache.get(source);
+  if (hit !== undefined) {
+    cache.delete(source);
+    cache.set(source, hit);
+    return hit;
+  }
+  const html = renderMarkdown(source);
+  const size = source.length + html.length;
+  if (size > CACHE_CHARS) return html;
+  cache.set(source, html);
+  cachedChars += size;
+  for (const [key, value] of cache) {
+    if (cachedChars <= CACHE_CHARS) break;
+    cache.delete(key);
+    cachedChars -= key.length + value.length;
+  }
+  return html;
+}

@@ -17,6 +17,9 @@ pub struct Directives {
     pub access_denied: bool,
     pub expired: bool,
     pub drop_after: Option<u32>,
+    /// Answer with the user's own text (directives removed): lets tests feed any markdown or
+    /// HTML into the answer rendering.
+    pub echo: bool,
 }
 
 impl Directives {
@@ -43,6 +46,7 @@ impl Directives {
                 "access-denied" => out.access_denied = true,
                 "expired" => out.expired = true,
                 "drop-after" => out.drop_after = num.map(|n| n.min(u64::from(u32::MAX)) as u32),
+                "echo" => out.echo = true,
                 _ => {}
             }
             rest = &after[end + 2..];
@@ -104,6 +108,24 @@ const FILLER: &[&str] = &[
     "Every word here is streamed through the same event-stream format that Bedrock uses.",
     "The simulator counts one token per word, which keeps the usage numbers easy to check.",
 ];
+
+/// `text` without its `[[sim:…]]` directives.
+pub fn without_directives(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("[[sim:") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find("]]") {
+            Some(end) => rest = &rest[start + end + 2..],
+            None => {
+                rest = "";
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
 
 /// Anthropic's checks of sampling and thinking parameters, with the words Bedrock passes
 /// through from the model. `sampling_exclusive`: the model takes temperature or top_p, not both.
@@ -323,6 +345,8 @@ mod tests {
         assert_eq!(d.status, Some(503));
         assert!(!d.throttle);
         assert_eq!(Directives::parse("no directives"), Directives::default());
+        assert!(Directives::parse("[[sim:echo]] <b>x</b>").echo);
+        assert_eq!(without_directives("a [[sim:echo]]b[[sim:tokens=3]]"), "a b");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 
 use crate::answer::{
     answer_text, answer_tokens, check_parameters, pdf_is_encrypted, pdf_pages, thinking_text,
-    valid_document_name, Directives, DocumentSeen, RequestSummary,
+    valid_document_name, without_directives, Directives, DocumentSeen, RequestSummary,
 };
 use crate::catalog::{self, sampling_exclusive, ResolvedModel};
 use crate::config::{SimConfig, SimCredential};
@@ -960,7 +960,13 @@ async fn runtime(state: &Shared, route: &Route, body: &[u8]) -> Response<Body> {
         Some(room) if room < wanted => (room.max(1), "max_tokens"),
         _ => (wanted, "end_turn"),
     };
-    let tokens = answer_tokens(&answer_text(&summary), count);
+    let tokens = if directives.echo {
+        let echoed = without_directives(&summary.last_user_text);
+        let words = echoed.split_whitespace().count().max(1);
+        answer_tokens(&echoed, words)
+    } else {
+        answer_tokens(&answer_text(&summary), count)
+    };
     let plan = StreamPlan {
         thinking,
         tokens,

@@ -87,6 +87,23 @@ const CODE_TEXT: Readonly<Record<string, ErrorText>> = {
     title: "errors.codes.Context1mUnsupported.title",
     next: "errors.codes.Context1mUnsupported.next",
   },
+  // Chat settings the backend refuses before sending; the words may name the model ({model}).
+  MaxTokensAboveLimit: { title: "errors.codes.MaxTokensAboveLimit.title", next: "errors.codes.MaxTokensAboveLimit.next" },
+  TemperatureWithTopP: { title: "errors.codes.TemperatureWithTopP.title", next: "errors.codes.TemperatureWithTopP.next" },
+  ThinkingUnsupported: { title: "errors.codes.ThinkingUnsupported.title", next: "errors.codes.ThinkingUnsupported.next" },
+  ThinkingBudgetTooSmall: {
+    title: "errors.codes.ThinkingBudgetTooSmall.title",
+    next: "errors.codes.ThinkingBudgetTooSmall.next",
+  },
+  ThinkingWithTemperature: {
+    title: "errors.codes.ThinkingWithTemperature.title",
+    next: "errors.codes.ThinkingWithTemperature.next",
+  },
+  ThinkingWithTopK: { title: "errors.codes.ThinkingWithTopK.title", next: "errors.codes.ThinkingWithTopK.next" },
+  ThinkingBudgetAboveMaxTokens: {
+    title: "errors.codes.ThinkingBudgetAboveMaxTokens.title",
+    next: "errors.codes.ThinkingBudgetAboveMaxTokens.next",
+  },
   // The keychain codes say the same as their kinds.
   KeychainUnavailable: kindText("keychainUnavailable"),
   KeychainLocked: kindText("keychainLocked"),
@@ -95,9 +112,16 @@ const CODE_TEXT: Readonly<Record<string, ErrorText>> = {
 /** Every code that has its own wording. */
 export const KNOWN_CODES: readonly string[] = Object.keys(CODE_TEXT);
 
-/** The words for an error: a code-specific entry when there is one, else the kind's. */
-export function errorText(error: Pick<CairnError, "kind" | "code">): ErrorText {
+/** A refusal that names chat settings but has no words of its own (e.g. a ValidationException). */
+export const PARAMETERS_TEXT: ErrorText = { title: "errors.parameters.title", next: "errors.parameters.next" };
+
+/**
+ * The words for an error: a code-specific entry when there is one, else the refused settings'
+ * when it names any, else the kind's.
+ */
+export function errorText(error: Pick<CairnError, "kind" | "code"> & Partial<Pick<CairnError, "parameters">>): ErrorText {
   const code = error.code;
   if (code && Object.prototype.hasOwnProperty.call(CODE_TEXT, code)) return CODE_TEXT[code];
+  if (error.parameters && error.parameters.length > 0) return PARAMETERS_TEXT;
   return kindText(error.kind);
 }

@@ -6,6 +6,7 @@ import type {
   AppStatus,
   CairnError,
   ChatEvent,
+  ChatParameter,
   ChatSettings,
   ConnectionInfo,
   ConnectionInput,
@@ -38,6 +39,7 @@ export type {
   ChatApi,
   ChatEvent,
   ChatMessage,
+  ChatParameter,
   ChatSettings,
   ConnectionInfo,
   ConnectionInput,
@@ -64,13 +66,14 @@ export type {
   Role,
   SearchHit,
   SecretStorage,
+  SendAction,
   SendRequest,
   SsoAccountRoles,
   SsoInfo,
   SsoPoll,
   SsoSignIn,
   Verification,
-  AnswerUsage as Usage,
+  Usage,
 } from "./bindings";
 
 // A record keyed by ErrorKind: a kind added in Rust makes this a type error until listed.
@@ -93,6 +96,24 @@ const KNOWN_KINDS: Record<ErrorKind, true> = {
 
 /** Every ErrorKind the backend can report. */
 export const ERROR_KINDS = Object.keys(KNOWN_KINDS) as ErrorKind[];
+
+// A record keyed by ChatParameter: a parameter added in Rust makes this a type error until listed.
+const KNOWN_PARAMETERS: Record<ChatParameter, true> = {
+  temperature: true,
+  topP: true,
+  topK: true,
+  maxTokens: true,
+  stopSequences: true,
+  thinking: true,
+  context1m: true,
+};
+
+/** Every chat setting an error can name. */
+export const CHAT_PARAMETERS = Object.keys(KNOWN_PARAMETERS) as ChatParameter[];
+
+function isChatParameter(value: unknown): value is ChatParameter {
+  return typeof value === "string" && Object.prototype.hasOwnProperty.call(KNOWN_PARAMETERS, value);
+}
 
 /** Thrown by every function here when the backend reports a failure. */
 export class CairnFailure extends Error {
@@ -122,19 +143,32 @@ function codeOf(value: unknown): string | null {
   return typeof code === "string" && code !== "" ? code : null;
 }
 
+/** The known chat settings an error names, each once; anything else is left out. */
+function parametersOf(value: unknown): ChatParameter[] {
+  const parameters = (value as { parameters?: unknown }).parameters;
+  if (!Array.isArray(parameters)) return [];
+  return [...new Set(parameters.filter(isChatParameter))];
+}
+
+function internal(message: string): CairnError {
+  return { kind: "internal", code: null, message, parameters: [] };
+}
+
 /** Turns anything thrown or rejected into a CairnError; unknown shapes become "internal". */
 export function toCairnError(value: unknown): CairnError {
   if (value instanceof CairnFailure) return value.error;
-  if (isCairnError(value)) return { kind: value.kind, code: codeOf(value), message: value.message };
-  if (value instanceof Error) return { kind: "internal", code: null, message: value.message };
-  if (typeof value === "string") return { kind: "internal", code: null, message: value };
+  if (isCairnError(value)) {
+    return { kind: value.kind, code: codeOf(value), message: value.message, parameters: parametersOf(value) };
+  }
+  if (value instanceof Error) return internal(value.message);
+  if (typeof value === "string") return internal(value);
   let message: string;
   try {
     message = JSON.stringify(value) ?? String(value);
   } catch {
     message = String(value);
   }
-  return { kind: "internal", code: null, message };
+  return internal(message);
 }
 
 function unwrap<T>(result: Result<T, CairnError>): T {

@@ -16,34 +16,83 @@ import {
   type ChatSettings,
   type ConversationSummary,
   type ExportFormat,
+  type SendAction,
 } from "../../ipc";
+import { sumUsage } from "./answers";
 import { nextFrame, type FrameScheduler } from "./frame";
 
 /** A message as the UI shows it: the stored fields plus what only a live stream knows. */
 export type UiMessage = ChatMessage & {
-  firstTokenMs: number | null;
-  /** Estimated USD for this answer, and the date of the prices used (known for live answers). */
-  costUsd: number | null;
-  priceDate: string | null;
   error: CairnError | null;
   /** While Cairn waits to retry a throttled request: which attempt, and until when (epoch ms). */
   retry: { attempt: number; maxAttempts: number; until: number } | null;
+  /** Why the model stopped ("end_turn", "max_tokens", …), known for answers of this session. */
+  stopReason: string | null;
 };
 
 function fromStored(message: ChatMessage): UiMessage {
-  return { ...message, firstTokenMs: null, costUsd: null, priceDate: null, error: null, retry: null };
+  return {
+    ...message,
+    thinking: message.thinking ?? null,
+    usage: message.usage ?? null,
+    error: null,
+    retry: null,
+    stopReason: null,
+  };
 }
 
 function localId(prefix: string): string {
   return `${prefix}-${crypto.randomUUID()}`;
 }
 
+function newMessage(id: string, role: UiMessage["role"], text: string, modelId: string | null): UiMessage {
+  return {
+    id,
+    role,
+    text,
+    thinking: null,
+    status: role === "user" ? "complete" : "streaming",
+    modelId,
+    usage: null,
+    createdAt: new Date().toISOString(),
+    error: null,
+    retry: null,
+    stopReason: null,
+  };
+}
+
+/** What a send asks for: a new message (`action` null), or an edit, a regenerate, a continue. */
+export type SendInput = { text: string; action: SendAction | null };
+
+/** The last send that ended in a failure, kept so it can be sent again. */
+export type FailedSend = {
+  input: SendInput;
+  modelId: string;
+  settings: ChatSettings | null;
+  error: CairnError;
+  /** The backend stored the messages before failing: sending again regenerates `answerId`. */
+  stored: boolean;
+  answerId: string | null;
+  /** Cairn's automatic retries of a throttled request ran out. */
+  retriesExhausted: boolean;
+};
+
+/** A user message being edited in place. */
+export type EditDraft = { messageId: string; text: string };
+
 type ActiveStream = {
   streamId: string;
   userId: string;
   assistantId: string;
   pending: string;
+  pendingThinking: string;
   flushScheduled: boolean;
+  /** The messages are stored (the "started" event arrived). */
+  started: boolean;
+  /** "retrying" arrived at least once. */
+  retried: boolean;
+  /** The error of a "failed" event. */
+  failure: CairnError | null;
   /** Resolves when done, failed or cancelled has arrived. */
   ended: Promise<void>;
   markEnded: () => void;
@@ -74,7 +123,11 @@ function newStream(streamId: string): ActiveStream {
     userId: localId("user"),
     assistantId: localId("assistant"),
     pending: "",
+    pendingThinking: "",
     flushScheduled: false,
+    started: false,
+    retried: false,
+    failure: null,
     ended,
     markEnded,
   };
@@ -103,16 +156,18 @@ export class ChatSession {
   streamId = $state<string | null>(null);
   error = $state<CairnError | null>(null);
 
+  /** The last send that failed, while its error is shown (for Retry and "drop … and send again"). */
+  failedSend = $state<FailedSend | null>(null);
+  /** The user message being edited, with the text as typed so far. */
+  editing = $state<EditDraft | null>(null);
+
   readonly streaming = $derived(this.streamId !== null);
+  /** The stored usage of every answer in view, summed; null when no answer has usage. */
+  readonly totalUsage = $derived(sumUsage(this.messages));
   /** The sum of the answers' estimated costs in this view; null when none is known. */
-  readonly totalCost = $derived.by(() => {
-    const costs = this.messages.flatMap((m) => (m.costUsd === null ? [] : [m.costUsd]));
-    return costs.length === 0 ? null : costs.reduce((sum, c) => sum + c, 0);
-  });
+  readonly totalCost = $derived(this.totalUsage?.costUsd ?? null);
   /** The price date of the newest answer with a cost. */
-  readonly totalPriceDate = $derived(
-    this.messages.reduce<string | null>((date, m) => m.priceDate ?? date, null),
-  );
+  readonly totalPriceDate = $derived(this.totalUsage?.priceDate ?? null);
 
   /** The conversation just deleted, while its Undo is offered. */
   deleted = $state<DeletedConversation | null>(null);
@@ -140,7 +195,7 @@ export class ChatSession {
     try {
       await renameConversation(id, trimmed);
     } catch (e) {
-      this.error = toCairnError(e);
+      this.#report(toCairnError(e));
       return false;
     }
     await this.loadConversations();
@@ -152,7 +207,7 @@ export class ChatSession {
     try {
       await setConversationPinned(id, pinned);
     } catch (e) {
-      this.error = toCairnError(e);
+      this.#report(toCairnError(e));
       return false;
     }
     await this.loadConversations();
@@ -169,7 +224,7 @@ export class ChatSession {
     try {
       await deleteConversation(id);
     } catch (e) {
-      this.error = toCairnError(e);
+      this.#report(toCairnError(e));
       return false;
     }
     this.conversations = this.conversations.filter((c) => c.id !== id);
@@ -192,7 +247,7 @@ export class ChatSession {
     try {
       await restoreConversation(deleted.id);
     } catch (e) {
-      this.error = toCairnError(e);
+      this.#report(toCairnError(e));
       return false;
     }
     await this.loadConversations();
@@ -225,7 +280,7 @@ export class ChatSession {
     try {
       this.conversations = await listConversations();
     } catch (e) {
-      this.error = toCairnError(e);
+      this.#report(toCairnError(e));
     } finally {
       this.conversationsLoaded = true;
     }
@@ -236,7 +291,8 @@ export class ChatSession {
     if (this.streaming) return;
     const request = ++this.#openRequest;
     this.loadingConversation = true;
-    this.error = null;
+    this.#report(null);
+    this.editing = null;
     this.exportOutcome = null;
     try {
       const conversation = await getConversation(id);
@@ -244,7 +300,7 @@ export class ChatSession {
       this.activeId = conversation.summary.id;
       this.messages = conversation.messages.map(fromStored);
     } catch (e) {
-      if (request === this.#openRequest) this.error = toCairnError(e);
+      if (request === this.#openRequest) this.#report(toCairnError(e));
     } finally {
       if (request === this.#openRequest) this.loadingConversation = false;
     }
@@ -257,12 +313,30 @@ export class ChatSession {
     this.loadingConversation = false;
     this.activeId = null;
     this.messages = [];
-    this.error = null;
+    this.#report(null);
+    this.editing = null;
     this.exportOutcome = null;
   }
 
   dismissError(): void {
-    this.error = null;
+    this.#report(null);
+  }
+
+  /** Shows `error` (or none) in place of a failed send's. */
+  #report(error: CairnError | null): void {
+    this.error = error;
+    this.failedSend = null;
+  }
+
+  /** Opens the editor on user message `id`; ignored while an answer is streaming. */
+  startEdit(id: string): void {
+    if (this.streaming) return;
+    const message = this.#find(id);
+    if (message?.role === "user") this.editing = { messageId: id, text: message.text };
+  }
+
+  cancelEdit(): void {
+    this.editing = null;
   }
 
   /**
@@ -271,77 +345,146 @@ export class ChatSession {
    * Returns false (and sends nothing) for blank text, a missing model, or while
    * another answer is streaming.
    */
-  async send(text: string, modelId: string, settings: ChatSettings | null = null): Promise<boolean> {
-    if (text.trim() === "" || modelId === "" || this.streaming) return false;
+  send(text: string, modelId: string, settings: ChatSettings | null = null): Promise<boolean> {
+    return this.#run({ text, action: null }, modelId, settings);
+  }
 
-    const streamId = newStreamId();
-    const now = new Date().toISOString();
-    const stream = newStream(streamId);
+  /** Replaces user message `messageId`'s text; the later messages go and a new answer streams. */
+  edit(messageId: string, text: string, modelId: string, settings: ChatSettings | null = null): Promise<boolean> {
+    return this.#run({ text, action: { type: "edit", messageId } }, modelId, settings);
+  }
+
+  /** Answers again in place of answer `messageId` (also the Retry of a failed one). */
+  regenerate(messageId: string, modelId: string, settings: ChatSettings | null = null): Promise<boolean> {
+    return this.#run({ text: "", action: { type: "regenerate", messageId } }, modelId, settings);
+  }
+
+  /** Continues the last answer, `messageId`, where it stopped. */
+  continueAnswer(messageId: string, modelId: string, settings: ChatSettings | null = null): Promise<boolean> {
+    return this.#run({ text: "", action: { type: "continue", messageId } }, modelId, settings);
+  }
+
+  /**
+   * Sends the failed send again with `settings` (by default its own): the same request when
+   * nothing was stored, else a regenerate of the failed answer.
+   */
+  resend(settings?: ChatSettings | null, modelId?: string): Promise<boolean> {
+    const failed = this.failedSend;
+    if (failed === null) return Promise.resolve(false);
+    const chosen = settings === undefined ? failed.settings : settings;
+    const model = modelId ?? failed.modelId;
+    if (!failed.stored) return this.#run(failed.input, model, chosen);
+    if (failed.answerId === null) return Promise.resolve(false);
+    return this.regenerate(failed.answerId, model, chosen);
+  }
+
+  async #run(input: SendInput, modelId: string, settings: ChatSettings | null): Promise<boolean> {
+    if (modelId === "" || this.streaming) return false;
+    const before = $state.snapshot(this.messages) as UiMessage[];
+    const stream = newStream(newStreamId());
+    if (!this.#prepare(stream, input, modelId)) return false;
+
     this.#stream = stream;
-    this.streamId = streamId;
-    this.error = null;
-    this.messages.push(
-      {
-        id: stream.userId,
-        role: "user",
-        text,
-        status: "complete",
-        modelId: null,
-        inputTokens: null,
-        outputTokens: null,
-        createdAt: now,
-        firstTokenMs: null,
-        costUsd: null,
-        priceDate: null,
-        error: null,
-        retry: null,
-      },
-      {
-        id: stream.assistantId,
-        role: "assistant",
-        text: "",
-        status: "streaming",
-        modelId,
-        inputTokens: null,
-        outputTokens: null,
-        createdAt: now,
-        firstTokenMs: null,
-        costUsd: null,
-        priceDate: null,
-        error: null,
-        retry: null,
-      },
-    );
+    this.streamId = stream.streamId;
+    this.#report(null);
+    this.editing = null;
 
+    let failure: CairnError | null = null;
     try {
       await sendMessage(
-        { streamId, conversationId: this.activeId, modelId, text, settings },
+        {
+          streamId: stream.streamId,
+          conversationId: this.activeId,
+          modelId,
+          text: input.text,
+          settings,
+          action: input.action,
+        },
         (event) => this.#onEvent(stream, event),
       );
       await waitAtMost(stream.ended, TERMINAL_GRACE_MS);
+      failure = stream.failure;
     } catch (e) {
-      const error = toCairnError(e);
+      failure = toCairnError(e);
       this.#flush(stream);
       const assistant = this.#find(stream.assistantId);
       if (assistant && assistant.status === "streaming") {
-        if (assistant.text === "") {
-          // Nothing was streamed: the request never started, so drop the empty answer.
-          this.messages = this.messages.filter((m) => m.id !== stream.assistantId);
-          const user = this.#find(stream.userId);
-          if (user) {
-            user.status = "failed";
-            user.error = error;
-          }
-        } else {
-          assistant.status = "failed";
-          assistant.error = error;
-        }
+        assistant.status = "failed";
+        assistant.error = failure;
       }
-      this.error = error;
     } finally {
       this.#finish(stream);
     }
+
+    if (failure !== null) {
+      if (!stream.started) {
+        // Nothing was stored: the view goes back to what it was and the typed text is kept.
+        this.messages = before;
+        if (input.action?.type === "edit") this.editing = { messageId: input.action.messageId, text: input.text };
+      }
+      this.error = failure;
+      this.failedSend = {
+        input,
+        modelId,
+        settings,
+        error: failure,
+        stored: stream.started,
+        answerId: stream.started ? stream.assistantId : null,
+        retriesExhausted: stream.retried && failure.kind === "throttled",
+      };
+    }
     return true;
+  }
+
+  /** Shows the send in the view before it goes out; false when it cannot be sent. */
+  #prepare(stream: ActiveStream, input: SendInput, modelId: string): boolean {
+    const action = input.action;
+    if (action === null) {
+      if (input.text.trim() === "") return false;
+      this.messages.push(
+        newMessage(stream.userId, "user", input.text, null),
+        newMessage(stream.assistantId, "assistant", "", modelId),
+      );
+      return true;
+    }
+    const index = this.messages.findIndex((m) => m.id === action.messageId);
+    const target = this.messages[index];
+    if (!target) return false;
+    switch (action.type) {
+      case "edit": {
+        if (target.role !== "user" || input.text.trim() === "") return false;
+        target.text = input.text;
+        target.status = "complete";
+        target.error = null;
+        this.messages.splice(index + 1);
+        stream.userId = target.id;
+        this.messages.push(newMessage(stream.assistantId, "assistant", "", modelId));
+        return true;
+      }
+      case "regenerate": {
+        if (target.role !== "assistant") return false;
+        const question = this.messages[index - 1];
+        if (question) stream.userId = question.id;
+        this.messages.splice(index);
+        this.messages.push(newMessage(stream.assistantId, "assistant", "", modelId));
+        return true;
+      }
+      case "continue": {
+        if (target.role !== "assistant" || index !== this.messages.length - 1) return false;
+        const question = this.messages[index - 1];
+        if (question) stream.userId = question.id;
+        stream.assistantId = target.id;
+        target.status = "streaming";
+        target.error = null;
+        target.retry = null;
+        target.stopReason = null;
+        return true;
+      }
+      default: {
+        const unknown: never = action;
+        throw new Error(`Unknown send action: ${JSON.stringify(unknown)}`);
+      }
+    }
   }
 
   /** Asks the backend to stop the running answer; the partial text is kept. */
@@ -351,7 +494,7 @@ export class ChatSession {
     try {
       await stopStream(streamId);
     } catch (e) {
-      this.error = toCairnError(e);
+      this.#report(toCairnError(e));
     }
   }
 
@@ -363,11 +506,16 @@ export class ChatSession {
     if (this.#stream !== stream) return;
     switch (event.type) {
       case "started": {
+        stream.started = true;
         this.activeId = event.conversationId;
         const user = this.#find(stream.userId);
         if (user) user.id = event.userMessageId;
         const assistant = this.#find(stream.assistantId);
-        if (assistant) assistant.id = event.assistantMessageId;
+        if (assistant) {
+          assistant.id = event.assistantMessageId;
+          // Continue: the answer as the backend kept it (trailing whitespace trimmed); deltas append.
+          if (event.continuedFrom !== null) assistant.text = event.continuedFrom;
+        }
         stream.userId = event.userMessageId;
         stream.assistantId = event.assistantMessageId;
         // The conversation (new or touched) is stored now: show it in the sidebar at once.
@@ -375,6 +523,7 @@ export class ChatSession {
         return;
       }
       case "retrying": {
+        stream.retried = true;
         const assistant = this.#find(stream.assistantId);
         if (assistant) {
           assistant.retry = {
@@ -388,10 +537,12 @@ export class ChatSession {
       case "delta":
         this.#clearRetry(stream);
         stream.pending += event.text;
-        if (!stream.flushScheduled) {
-          stream.flushScheduled = true;
-          this.#schedule(() => this.#flush(stream));
-        }
+        this.#scheduleFlush(stream);
+        return;
+      case "thinking":
+        this.#clearRetry(stream);
+        stream.pendingThinking += event.text;
+        this.#scheduleFlush(stream);
         return;
       case "done": {
         stream.markEnded();
@@ -400,16 +551,14 @@ export class ChatSession {
         const assistant = this.#find(stream.assistantId);
         if (assistant) {
           assistant.status = "complete";
-          assistant.inputTokens = event.usage.inputTokens;
-          assistant.outputTokens = event.usage.outputTokens;
-          assistant.firstTokenMs = event.usage.firstTokenMs;
-          assistant.costUsd = event.usage.costUsd;
-          assistant.priceDate = event.usage.priceDate;
+          assistant.usage = event.usage;
+          assistant.stopReason = event.stopReason;
         }
         return;
       }
       case "failed": {
         stream.markEnded();
+        stream.failure = event.error;
         this.#clearRetry(stream);
         this.#flush(stream);
         const assistant = this.#find(stream.assistantId);
@@ -440,12 +589,22 @@ export class ChatSession {
     if (assistant?.retry) assistant.retry = null;
   }
 
+  #scheduleFlush(stream: ActiveStream): void {
+    if (stream.flushScheduled) return;
+    stream.flushScheduled = true;
+    this.#schedule(() => this.#flush(stream));
+  }
+
   #flush(stream: ActiveStream): void {
     stream.flushScheduled = false;
-    if (stream.pending === "") return;
+    if (stream.pending === "" && stream.pendingThinking === "") return;
     const assistant = this.#find(stream.assistantId);
-    if (assistant) assistant.text += stream.pending;
+    if (assistant) {
+      if (stream.pendingThinking !== "") assistant.thinking = (assistant.thinking ?? "") + stream.pendingThinking;
+      if (stream.pending !== "") assistant.text += stream.pending;
+    }
     stream.pending = "";
+    stream.pendingThinking = "";
   }
 
   #finish(stream: ActiveStream): void {

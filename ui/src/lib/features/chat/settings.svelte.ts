@@ -44,6 +44,11 @@ export class ConversationSettings {
     }
   }
 
+  /** Puts `settings` in the form (e.g. after a refused setting was dropped). */
+  apply(settings: ChatSettings): void {
+    this.draft = draftFromSettings(settings);
+  }
+
   /** Remembers what was just sent, for the next new chat. */
   remember(settings: ChatSettings): void {
     this.#lastUsed = { ...settings, stopSequences: [...(settings.stopSequences ?? [])] };

@@ -107,6 +107,8 @@ export type Checked = {
   /** What to send, or null while any field is invalid. */
   settings: ChatSettings | null;
   problems: Partial<Record<SettingsField, FieldProblem>>;
+  /** Combinations Amazon Bedrock refuses (with extended thinking); shown, not blocking. */
+  warnings: Partial<Record<SettingsField, FieldProblem>>;
 };
 
 /**
@@ -147,18 +149,20 @@ export function checkDraft(draft: SettingsDraft, limits: ModelLimits | null): Ch
     } else if (max !== null && max < MIN_THINKING_BUDGET) {
       problems.thinkingBudget = { key: "settings.invalid.budgetRoom", params: { min: MIN_THINKING_BUDGET + 1 } };
     } else {
-      const budget = integer(
-        draft.thinkingBudget,
-        MIN_THINKING_BUDGET,
-        max,
-        max === null ? "settings.invalid.budgetOpen" : "settings.invalid.budget",
-      );
-      if (isProblem(budget)) problems.thinkingBudget = budget;
-      else thinkingBudget = budget;
+      const budget = integer(draft.thinkingBudget, MIN_THINKING_BUDGET, null, "settings.invalid.budgetOpen");
+      if (isProblem(budget)) {
+        problems.thinkingBudget =
+          max === null ? budget : { key: "settings.invalid.budget", params: { min: MIN_THINKING_BUDGET, max } };
+      } else if (ceiling !== null && budget !== null && budget >= ceiling) {
+        problems.thinkingBudget = { key: "settings.invalid.budgetAboveMax", params: { max: ceiling } };
+      } else {
+        thinkingBudget = budget;
+      }
     }
   }
 
-  if (Object.keys(problems).length > 0) return { settings: null, problems };
+  const warnings = thinkingWarnings(limits, draft, temperature, topK);
+  if (Object.keys(problems).length > 0) return { settings: null, problems, warnings };
   return {
     settings: {
       api: draft.api,
@@ -172,7 +176,24 @@ export function checkDraft(draft: SettingsDraft, limits: ModelLimits | null): Ch
       context1m: Boolean(limits?.context1mBeta && draft.context1m),
     },
     problems,
+    warnings,
   };
+}
+
+/** With extended thinking, temperature must be 1 (or unset) and top-k unset. */
+function thinkingWarnings(
+  limits: ModelLimits | null,
+  draft: SettingsDraft,
+  temperature: number | null | FieldProblem,
+  topK: number | null | FieldProblem,
+): Checked["warnings"] {
+  const warnings: Checked["warnings"] = {};
+  if (!limits?.thinking || !draft.thinking) return warnings;
+  if (typeof temperature === "number" && temperature !== 1) {
+    warnings.temperature = { key: "settings.warning.thinkingTemperature" };
+  }
+  if (typeof topK === "number") warnings.topK = { key: "settings.warning.thinkingTopK" };
+  return warnings;
 }
 
 /**

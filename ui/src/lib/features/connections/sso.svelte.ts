@@ -34,7 +34,7 @@ const IPC_BACKEND: SsoBackend = { start: ssoStart, poll: ssoPoll };
 
 /** What the UI reports when the code runs out between two polls (the backend's code and kind). */
 export function expiredError(): CairnError {
-  return { kind: "credentials", code: "SsoExpired", message: "the sign-in code expired before it was approved" };
+  return { kind: "credentials", code: "SsoExpired", message: "the sign-in code expired before it was approved", parameters: [] };
 }
 
 /**
