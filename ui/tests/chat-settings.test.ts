@@ -360,6 +360,8 @@ describe("the settings panel in the chat", () => {
     expect(panel.textContent).toContain("costs 2× (input) and 1.5× (output)");
     expect(byTestId(panel, "setting-thinking-budget")).toBeNull();
     check(thinking, true);
+    // Switching thinking on fills in a default budget, so the user can send at once.
+    expect(byTestId<HTMLInputElement>(panel, "setting-thinking-budget")!.value).toBe("4096");
     input(byTestId<HTMLInputElement>(panel, "setting-thinking-budget")!, "2048");
     check(byTestId<HTMLInputElement>(panel, "setting-context-1m")!, true);
     await sendText(root, "Think");

@@ -194,8 +194,27 @@ describe("ChatSession.send", () => {
     await chat.send("Hi", "m");
 
     expect(chat.error).toEqual({ kind: "throttled", code: "ThrottlingException", message: "ThrottlingException: rate exceeded", parameters: [] });
-    expect(chat.messages.at(-1)).toMatchObject({ text: "Begin", status: "failed" });
+    // Text had arrived: kept as incomplete, as the backend stores it (Retry and Continue).
+    expect(chat.messages.at(-1)).toMatchObject({ text: "Begin", status: "incomplete" });
     expect(chat.messages.at(-1)?.error?.kind).toBe("throttled");
+  });
+
+  it("marks an answer that failed before any text as failed", async () => {
+    mockBackend({
+      send_message: async (args) => {
+        const stream = new FakeStream(args);
+        stream.emit(STARTED);
+        stream.emit({
+          type: "failed",
+          error: { kind: "accessDenied", code: "AccessDeniedException", message: "denied", parameters: [] },
+        });
+        return null;
+      },
+      list_conversations: () => [],
+    });
+    const chat = new ChatSession();
+    await chat.send("Hi", "m");
+    expect(chat.messages.at(-1)).toMatchObject({ text: "", status: "failed" });
   });
 
   it("shows a retry countdown while throttled and clears it when the answer arrives", async () => {

@@ -563,7 +563,9 @@ export class ChatSession {
         this.#flush(stream);
         const assistant = this.#find(stream.assistantId);
         if (assistant) {
-          assistant.status = "failed";
+          // As stored: an answer with text is kept as incomplete (Retry, Continue); one
+          // without any failed.
+          assistant.status = assistant.text.trim() === "" ? "failed" : "incomplete";
           assistant.error = event.error;
         }
         this.error = event.error;

@@ -30,6 +30,8 @@ export type ModelLimits = {
 
 export const MAX_STOP_SEQUENCES = 4;
 export const MIN_THINKING_BUDGET = 1024;
+/** Filled in when thinking is switched on with no budget: room to think, yet cheap. */
+export const DEFAULT_THINKING_BUDGET = 4096;
 
 /** Nothing chosen: every parameter is the model's default. */
 export function defaultSettings(): ChatSettings {
