@@ -281,14 +281,22 @@ pub fn answer_tokens(text: &str, tokens: usize) -> Vec<String> {
         out.push(current);
     }
     out.truncate(tokens);
-    let mut filler = FILLER.iter().cycle();
+    // Filler comes in paragraphs (one pass over the sentences each), as real answers do.
+    let mut filler = FILLER.iter().enumerate().cycle();
     while out.len() < tokens {
-        let Some(sentence) = filler.next() else { break };
-        for word in sentence.split(' ') {
+        let Some((index, sentence)) = filler.next() else {
+            break;
+        };
+        let words: Vec<&str> = sentence.split(' ').collect();
+        for (w, word) in words.iter().enumerate() {
             if out.len() == tokens {
                 break;
             }
-            out.push(format!("{word} "));
+            let paragraph_end = index == FILLER.len() - 1 && w == words.len() - 1;
+            out.push(format!(
+                "{word}{}",
+                if paragraph_end { "\n\n" } else { " " }
+            ));
         }
     }
     out
