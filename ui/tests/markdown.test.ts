@@ -162,3 +162,26 @@ describe("renderMarkdown formatting", () => {
     expect(root.textContent).toContain("a chart");
   });
 });
+
+describe("code highlighting", () => {
+  it("highlights a known language with classes only, and keeps the code text exact", () => {
+    const source = "```python\ndef total(rows):\n    return sum(r['amount'] for r in rows)  # <b>x</b>\n```";
+    const html = renderMarkdown(source);
+    const box = document.createElement("div");
+    box.innerHTML = html;
+    const code = box.querySelector("pre > code")!;
+    expect(code.className).toBe("language-python");
+    expect(code.querySelector(".hljs-keyword")?.textContent).toBe("def");
+    expect(code.querySelector(".hljs-string")).not.toBeNull();
+    expect(code.textContent).toBe("def total(rows):\n    return sum(r['amount'] for r in rows)  # <b>x</b>\n");
+    expect(box.querySelector("b")).toBeNull();
+    expect(html).not.toMatch(/style=|on\w+=/);
+  });
+
+  it("leaves unknown languages and hostile labels as escaped plain code", () => {
+    const box = document.createElement("div");
+    box.innerHTML = renderMarkdown('```"><img src=x onerror=alert(1)>\n<script>alert(1)</script>\n```');
+    expect(box.querySelector("img, script")).toBeNull();
+    expect(box.querySelector("pre > code")!.textContent).toBe("<script>alert(1)</script>\n");
+  });
+});

@@ -1,5 +1,30 @@
 import DOMPurify from "dompurify";
+import hljs from "highlight.js/lib/core";
+import bash from "highlight.js/lib/languages/bash";
+import css from "highlight.js/lib/languages/css";
+import java from "highlight.js/lib/languages/java";
+import javascript from "highlight.js/lib/languages/javascript";
+import json from "highlight.js/lib/languages/json";
+import python from "highlight.js/lib/languages/python";
+import rust from "highlight.js/lib/languages/rust";
+import sql from "highlight.js/lib/languages/sql";
+import typescript from "highlight.js/lib/languages/typescript";
+import xml from "highlight.js/lib/languages/xml";
+import yaml from "highlight.js/lib/languages/yaml";
 import { Marked, type Tokens } from "marked";
+
+// The languages analysts meet most in answers; others show as plain code.
+for (const [name, language] of Object.entries({
+  bash, css, java, javascript, json, python, rust, sql, typescript, xml, yaml,
+})) {
+  hljs.registerLanguage(name, language);
+}
+hljs.registerAliases(["sh", "shell", "zsh"], { languageName: "bash" });
+hljs.registerAliases(["js", "jsx"], { languageName: "javascript" });
+hljs.registerAliases(["ts", "tsx"], { languageName: "typescript" });
+hljs.registerAliases(["py"], { languageName: "python" });
+hljs.registerAliases(["html", "svg"], { languageName: "xml" });
+hljs.registerAliases(["yml"], { languageName: "yaml" });
 
 function escapeHtml(text: string): string {
   return text
@@ -22,6 +47,15 @@ const marked = new Marked({
     // Images would load remote content; show their description instead.
     image({ text }: Tokens.Image): string {
       return escapeHtml(text);
+    },
+    // Code in a known language is highlighted (highlight.js escapes the code and only adds
+    // <span class="hljs-…">; the sanitizer still sees everything).
+    code({ text, lang }: Tokens.Code): string {
+      const language = (lang ?? "").trim().split(/\s+/)[0].toLowerCase();
+      const known = language !== "" && hljs.getLanguage(language) !== undefined;
+      const body = known ? hljs.highlight(text, { language, ignoreIllegals: true }).value : escapeHtml(text);
+      const label = language === "" ? "" : ` class="language-${escapeHtml(language)}"`;
+      return `<pre><code${label}>${body}\n</code></pre>\n`;
     },
   },
 });
