@@ -69,7 +69,7 @@ pub fn message_text(i: u64) -> String {
     };
     let words: Vec<&str> = (0..30)
         .map(|_| {
-            if i % 3 == 0 && next(2) == 0 {
+            if i.is_multiple_of(3) && next(2) == 0 {
                 CHINESE[next(CHINESE.len())]
             } else {
                 ENGLISH[next(ENGLISH.len())]
@@ -179,7 +179,7 @@ pub fn seed(dir: &Path, specs: &[String]) -> Result<(), String> {
             .create_conversation(title, "global.anthropic.claude-sonnet-4-5-20250929-v1:0")
             .map_err(|e| e.to_string())?;
         for i in 0..n {
-            let (role, text) = if i % 2 == 0 {
+            let (role, text) = if i.is_multiple_of(2) {
                 (Role::User, message_text(i))
             } else {
                 (
