@@ -3,7 +3,7 @@
 use specta_typescript::Typescript;
 use tauri_specta::{collect_commands, Builder};
 
-use crate::commands::{app, chat, connection, models};
+use crate::commands::{app, chat, connection, documents, models};
 
 /// Where the generated bindings live, relative to this crate.
 pub const BINDINGS_PATH: &str = "../ui/src/lib/ipc/bindings.ts";
@@ -31,6 +31,9 @@ pub fn builder() -> Builder<tauri::Wry> {
             chat::restore_conversation,
             chat::search_messages,
             chat::export_conversation,
+            documents::attach_documents,
+            documents::pick_documents,
+            documents::opened_documents,
             connection::list_connections,
             connection::list_profiles,
             connection::region_choices,

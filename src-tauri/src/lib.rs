@@ -24,6 +24,15 @@ pub fn run() {
     let builder = ipc::builder();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
+        .register_asynchronous_uri_scheme_protocol("cairn-doc", |ctx, request, responder| {
+            let app = ctx.app_handle().clone();
+            // `cairn-doc://localhost/<sha256>`: a stored PDF for the viewer, nothing else.
+            let id = request.uri().path().trim_start_matches('/').to_owned();
+            tauri::async_runtime::spawn(async move {
+                responder.respond(document_response(&app, &id));
+            });
+        })
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
@@ -38,6 +47,24 @@ pub fn run() {
         eprintln!("Cairn could not start its window: {error}. Cairn needs a graphical desktop session (DISPLAY or WAYLAND_DISPLAY).");
         std::process::exit(1);
     }
+}
+
+fn document_response(app: &tauri::AppHandle, id: &str) -> tauri::http::Response<Vec<u8>> {
+    let bytes = app
+        .try_state::<state::AppState>()
+        .ok_or(())
+        .and_then(|state| state.documents().map_err(|_| ()).cloned())
+        .and_then(|documents| documents.read(id).map_err(|_| ()));
+    let (status, body, kind) = match bytes {
+        Ok(bytes) => (200, bytes.as_ref().clone(), "application/pdf"),
+        Err(()) => (404, b"no such document".to_vec(), "text/plain"),
+    };
+    tauri::http::Response::builder()
+        .status(status)
+        .header("Content-Type", kind)
+        .header("Access-Control-Allow-Origin", "*")
+        .body(body)
+        .unwrap_or_else(|_| tauri::http::Response::new(Vec::new()))
 }
 
 /// GTK aborts with a panic when there is no display; say it plainly instead.

@@ -9,6 +9,7 @@ use cairn_core::chat::ChatService;
 use cairn_core::connections::{
     ConnectionInput, ConnectionKind, ConnectionService, EndpointOverrides, DEMO_ID,
 };
+use cairn_core::documents::DocumentStore;
 use cairn_core::session::{self, AppMode, Demo};
 use cairn_core::CairnError;
 use cairn_store::Store;
@@ -40,11 +41,24 @@ struct Active {
 
 pub struct AppState {
     store: Option<Arc<Store>>,
+    /// PDFs, by SHA-256, in `documents/` next to the database.
+    documents: Option<DocumentStore>,
     connections: Option<Arc<ConnectionService>>,
     demo: Option<Demo>,
     active: RwLock<Active>,
     /// stream ID → its cancellation
     pub streams: Mutex<HashMap<String, CancellationToken>>,
+    /// PDFs named on the command line, until the window asks for them.
+    opened_files: Mutex<Vec<PathBuf>>,
+}
+
+/// PDFs named on the command line (how Linux and Windows open a file with an app).
+fn opened_files_from_args() -> Vec<PathBuf> {
+    std::env::args_os()
+        .skip(1)
+        .map(PathBuf::from)
+        .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")))
+        .collect()
 }
 
 /// `CAIRN_DATA_DIR` wins (tests, portable use); else the OS's app data directory.
@@ -71,6 +85,9 @@ async fn start_demo_from_env() -> Result<Demo, CairnError> {
 impl AppState {
     pub async fn start(data_dir: Option<PathBuf>) -> Self {
         let mut startup_error = None;
+        let documents = data_dir
+            .as_ref()
+            .map(|dir| DocumentStore::new(dir.join("documents")));
         let store = match data_dir {
             Some(dir) => match Store::open_in(&dir) {
                 Ok(store) => Some(Arc::new(store)),
@@ -105,6 +122,8 @@ impl AppState {
         };
         let state = Self {
             store,
+            documents,
+            opened_files: Mutex::new(opened_files_from_args()),
             connections,
             demo,
             active: RwLock::new(Active {
@@ -176,7 +195,11 @@ impl AppState {
                 .flatten(),
             startup_error: None,
         };
-        let chat = Arc::new(ChatService::new(store.clone(), clients));
+        let mut chat = ChatService::new(store.clone(), clients);
+        if let Some(documents) = &self.documents {
+            chat = chat.with_documents(documents.clone());
+        }
+        let chat = Arc::new(chat);
         let mut active = self
             .active
             .write()
@@ -198,6 +221,20 @@ impl AppState {
             .chat
             .clone()
             .ok_or_else(|| self.unavailable(&active.status))
+    }
+
+    /// The files Cairn was opened with, once.
+    pub fn take_opened_files(&self) -> Vec<PathBuf> {
+        self.opened_files
+            .lock()
+            .map(|mut files| std::mem::take(&mut *files))
+            .unwrap_or_default()
+    }
+
+    pub fn documents(&self) -> Result<&DocumentStore, CairnError> {
+        self.documents
+            .as_ref()
+            .ok_or_else(|| self.unavailable(&self.status()))
     }
 
     pub fn store(&self) -> Result<&Arc<Store>, CairnError> {

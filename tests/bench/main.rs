@@ -56,6 +56,7 @@ async fn engine(url: &str, model: &str, tokens: u64) -> Result<(usize, f64), Str
                 text: prompt(tokens),
                 settings: None,
                 action: None,
+                documents: Vec::new(),
             },
             CancellationToken::new(),
             |event| match event {

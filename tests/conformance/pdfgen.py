@@ -18,7 +18,10 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
-def make_pdf(pages: list[str], title: str = "Cairn test document") -> bytes:
+def make_pdf(pages: list[str], title: str = "Cairn test document", *,
+             padding: int = 0, encrypted: bool = False) -> bytes:
+    """`padding`: bytes of an unused binary stream (to reach a file size); `encrypted`: a
+    standard security handler in the trailer, as password-protected PDFs have."""
     if not pages:
         raise ValueError("a PDF needs at least one page")
 
@@ -52,6 +55,18 @@ def make_pdf(pages: list[str], title: str = "Cairn test document") -> bytes:
             f"/Resources << /Font << /F1 3 0 R >> >> /Contents {content_ids[i]} 0 R >>"
         ).encode("ascii")
 
+    extra_id = max(objects) + 1
+    trailer_extra = ""
+    if padding:
+        blob = bytes((i * 2654435761 >> 13) & 0xFF for i in range(min(padding, 1 << 16)))
+        blob = (blob * (padding // len(blob) + 1))[:padding]
+        objects[extra_id] = f"<< /Length {len(blob)} >>\nstream\n".encode("ascii") + blob + b"\nendstream"
+        extra_id += 1
+    if encrypted:
+        objects[extra_id] = (b"<< /Filter /Standard /V 1 /R 2 /P -44 "
+                             b"/O <" + b"3" * 64 + b"> /U <" + b"7" * 64 + b"> >>")
+        trailer_extra = f" /Encrypt {extra_id} 0 R /ID [<0123456789abcdef0123456789abcdef> <0123456789abcdef0123456789abcdef>]"
+
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets: dict[int, int] = {}
     max_id = max(objects)
@@ -65,7 +80,7 @@ def make_pdf(pages: list[str], title: str = "Cairn test document") -> bytes:
     for obj_id in range(1, max_id + 1):
         out += f"{offsets[obj_id]:010d} 00000 n \n".encode("ascii")
     out += (
-        f"trailer\n<< /Size {max_id + 1} /Root 1 0 R /Info 4 0 R >>\n"
+        f"trailer\n<< /Size {max_id + 1} /Root 1 0 R /Info 4 0 R{trailer_extra} >>\n"
         f"startxref\n{xref_at}\n%%EOF\n"
     ).encode("ascii")
     return bytes(out)

@@ -3,4 +3,5 @@
 pub mod app;
 pub mod chat;
 pub mod connection;
+pub mod documents;
 pub mod models;

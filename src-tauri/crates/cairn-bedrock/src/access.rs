@@ -339,6 +339,11 @@ pub fn price_for(invocation_id: &str) -> Option<PriceInfo> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ModelLimits {
     pub max_output: u32,
+    pub context_window: u32,
+    /// Takes PDF documents.
+    pub pdf: bool,
+    /// Claude 4 and later: Converse takes PDFs above 4.5 MB.
+    pub converse_large_pdf: bool,
     pub thinking: bool,
     /// Temperature and top-p cannot both be set.
     pub sampling_exclusive: bool,
@@ -349,6 +354,9 @@ pub fn limits_for(invocation_id: &str) -> Option<ModelLimits> {
     let (_, model, _) = model_entry(invocation_id)?;
     Some(ModelLimits {
         max_output: model.max_output,
+        context_window: model.context_window,
+        pdf: model.pdf,
+        converse_large_pdf: !model.model_id.contains("claude-3"),
         thinking: model.thinking,
         sampling_exclusive: model.sampling_exclusive,
         prompt_cache: model.prompt_cache,

@@ -8,11 +8,12 @@ use aws_sdk_bedrockruntime::primitives::event_stream::EventReceiver;
 use aws_sdk_bedrockruntime::primitives::Blob;
 use aws_sdk_bedrockruntime::types::error::{ConverseStreamOutputError, ResponseStreamError};
 use aws_sdk_bedrockruntime::types::{
-    ContentBlock, ContentBlockDelta, ConversationRole, ConverseStreamOutput,
-    InferenceConfiguration, Message, ReasoningContentBlockDelta, ResponseStream,
-    SystemContentBlock,
+    CitationLocation, CitationsConfig, ContentBlock, ContentBlockDelta, ConversationRole,
+    ConverseStreamOutput, DocumentBlock, DocumentFormat, DocumentSource, InferenceConfiguration,
+    Message, ReasoningContentBlockDelta, ResponseStream, SystemContentBlock,
 };
 use aws_smithy_types::Document;
+use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -20,17 +21,48 @@ use crate::access::TokenCounts;
 use crate::error::{from_sdk, source_chain, BedrockError, ErrorKind};
 use crate::BedrockClients;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TurnRole {
+    #[default]
     User,
     Assistant,
 }
 
+/// A PDF sent with a user turn.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TurnDocument {
+    /// The name Bedrock sees: neutral and rule-conforming (the real file name stays local).
+    pub name: String,
+    pub bytes: std::sync::Arc<Vec<u8>>,
+}
+
+impl std::fmt::Debug for TurnDocument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TurnDocument({}, {} bytes)", self.name, self.bytes.len())
+    }
+}
+
 /// One message of the history as sent to the model.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Turn {
     pub role: TurnRole,
     pub text: String,
+    /// PDFs of a user turn, sent before its text.
+    pub documents: Vec<TurnDocument>,
+}
+
+impl Turn {
+    pub fn text(role: TurnRole, text: impl Into<String>) -> Self {
+        Self {
+            role,
+            text: text.into(),
+            documents: Vec::new(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.text.trim().is_empty() && self.documents.is_empty()
+    }
 }
 
 /// Which Bedrock API carries the conversation.
@@ -50,7 +82,7 @@ pub const CONTEXT_1M_BETA: &str = "context-1m-2025-08-07";
 pub const DEFAULT_MAX_TOKENS: u32 = 4096;
 
 /// A conversation's API, system prompt and parameters.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ChatSettings {
     pub api: ChatApi,
@@ -64,6 +96,27 @@ pub struct ChatSettings {
     pub thinking_budget: Option<u32>,
     /// Send the 1M-context beta flag (only to models that accept it; the caller checks).
     pub context_1m: bool,
+    /// Citations on the PDFs sent. Through Converse this is also what makes Claude read pages
+    /// visually (charts, images, layout); without it Converse passes only the text. Through
+    /// InvokeModel pages are read visually either way and this adds citations.
+    pub document_citations: bool,
+}
+
+impl Default for ChatSettings {
+    fn default() -> Self {
+        Self {
+            api: ChatApi::default(),
+            system: None,
+            max_tokens: None,
+            temperature: None,
+            top_p: None,
+            top_k: None,
+            stop_sequences: Vec::new(),
+            thinking_budget: None,
+            context_1m: false,
+            document_citations: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -84,38 +137,75 @@ pub enum StreamEvent {
         reason: String,
     },
     Usage(TokenCounts),
+    /// The answer cites a document; it belongs where the answer's text stands now.
+    Citation(CitedPassage),
+}
+
+/// A passage of a sent document that the answer cites.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitedPassage {
+    /// Which document of the request (0-based, in the order sent).
+    pub document_index: u32,
+    pub cited_text: String,
+    /// 1-based pages, when the citation points at pages.
+    pub page_start: Option<u32>,
+    pub page_end: Option<u32>,
 }
 
 /// Bedrock wants alternating roles starting with the user: consecutive turns of one role (e.g.
-/// a question whose answer failed, then another question) become one message with two blocks.
-pub fn build_messages(turns: &[Turn]) -> Result<Vec<Message>, BedrockError> {
-    let mut grouped: Vec<(TurnRole, Vec<&str>)> = Vec::new();
-    for turn in turns.iter().filter(|t| !t.text.trim().is_empty()) {
+/// a question whose answer failed, then another question) become one message.
+fn grouped_turns(turns: &[Turn]) -> Vec<(TurnRole, Vec<&Turn>)> {
+    let mut grouped: Vec<(TurnRole, Vec<&Turn>)> = Vec::new();
+    for turn in turns.iter().filter(|t| !t.is_empty()) {
         match grouped.last_mut() {
-            Some((role, texts)) if *role == turn.role => texts.push(&turn.text),
-            _ => grouped.push((turn.role, vec![&turn.text])),
+            Some((role, members)) if *role == turn.role => members.push(turn),
+            _ => grouped.push((turn.role, vec![turn])),
         }
     }
     if grouped.first().map(|(role, _)| *role) == Some(TurnRole::Assistant) {
         grouped.remove(0);
     }
     grouped
+}
+
+fn internal(e: impl std::fmt::Display) -> BedrockError {
+    BedrockError::new(ErrorKind::Internal, e.to_string())
+}
+
+/// Converse messages: each user turn's documents come before its text.
+pub fn build_messages(turns: &[Turn], citations: bool) -> Result<Vec<Message>, BedrockError> {
+    grouped_turns(turns)
         .into_iter()
-        .map(|(role, texts)| {
-            let role = match role {
-                TurnRole::User => ConversationRole::User,
-                TurnRole::Assistant => ConversationRole::Assistant,
-            };
+        .map(|(role, members)| {
+            let mut content = Vec::new();
+            for turn in members {
+                for doc in &turn.documents {
+                    let block = DocumentBlock::builder()
+                        .format(DocumentFormat::Pdf)
+                        .name(&doc.name)
+                        .source(DocumentSource::Bytes(Blob::new(doc.bytes.as_ref().clone())))
+                        .citations(
+                            CitationsConfig::builder()
+                                .enabled(citations)
+                                .build()
+                                .map_err(internal)?,
+                        )
+                        .build()
+                        .map_err(internal)?;
+                    content.push(ContentBlock::Document(block));
+                }
+                if !turn.text.trim().is_empty() {
+                    content.push(ContentBlock::Text(turn.text.clone()));
+                }
+            }
             Message::builder()
-                .role(role)
-                .set_content(Some(
-                    texts
-                        .into_iter()
-                        .map(|t| ContentBlock::Text(t.to_owned()))
-                        .collect(),
-                ))
+                .role(match role {
+                    TurnRole::User => ConversationRole::User,
+                    TurnRole::Assistant => ConversationRole::Assistant,
+                })
+                .set_content(Some(content))
                 .build()
-                .map_err(|e| BedrockError::new(ErrorKind::Internal, e.to_string()))
+                .map_err(internal)
         })
         .collect()
 }
@@ -199,6 +289,20 @@ impl ChatStream {
                     Some("thinking_delta") => delta["thinking"]
                         .as_str()
                         .map(|t| StreamEvent::Thinking(t.to_owned())),
+                    Some("citations_delta") => {
+                        let c = &delta["citation"];
+                        let page = |v: &Value| v.as_u64().and_then(|n| u32::try_from(n).ok());
+                        Some(StreamEvent::Citation(CitedPassage {
+                            document_index: page(&c["document_index"]).unwrap_or(0),
+                            cited_text: c["cited_text"].as_str().unwrap_or_default().to_owned(),
+                            page_start: page(&c["start_page_number"]),
+                            // Anthropic's end page number is exclusive.
+                            page_end: page(&c["end_page_number"]).map(|e| {
+                                e.saturating_sub(1)
+                                    .max(page(&c["start_page_number"]).unwrap_or(0))
+                            }),
+                        }))
+                    }
                     _ => None,
                 };
                 self.pending.extend(decoded);
@@ -225,6 +329,33 @@ fn decode_converse(event: ConverseStreamOutput) -> Option<StreamEvent> {
             Some(ContentBlockDelta::Text(text)) => Some(StreamEvent::Text(text)),
             Some(ContentBlockDelta::ReasoningContent(ReasoningContentBlockDelta::Text(text))) => {
                 Some(StreamEvent::Thinking(text))
+            }
+            Some(ContentBlockDelta::Citation(citation)) => {
+                let cited_text: String = citation
+                    .source_content()
+                    .iter()
+                    .filter_map(|c| c.text())
+                    .collect();
+                let page = |n: Option<i32>| n.and_then(|n| u32::try_from(n).ok());
+                let (document_index, page_start, page_end) = match citation.location() {
+                    Some(CitationLocation::DocumentPage(at)) => {
+                        (page(at.document_index()), page(at.start()), page(at.end()))
+                    }
+                    Some(CitationLocation::DocumentChar(at)) => {
+                        (page(at.document_index()), None, None)
+                    }
+                    Some(CitationLocation::DocumentChunk(at)) => {
+                        (page(at.document_index()), None, None)
+                    }
+                    _ => (None, None, None),
+                };
+                Some(StreamEvent::Citation(CitedPassage {
+                    document_index: document_index.unwrap_or(0),
+                    cited_text,
+                    page_start,
+                    // Bedrock's page ranges end exclusively; ours name the last page.
+                    page_end: page_end.map(|e| e.saturating_sub(1).max(page_start.unwrap_or(0))),
+                }))
             }
             _ => None,
         },
@@ -321,25 +452,37 @@ fn non_blank(text: &Option<String>) -> Option<&str> {
 
 /// The Anthropic Messages body InvokeModel sends (a pure function: tests assert it exactly).
 pub fn invoke_body(turns: &[Turn], settings: &ChatSettings) -> Value {
-    let mut messages: Vec<Value> = Vec::new();
-    for turn in turns.iter().filter(|t| !t.text.trim().is_empty()) {
-        let role = match turn.role {
-            TurnRole::User => "user",
-            TurnRole::Assistant => "assistant",
-        };
-        let block = json!({ "type": "text", "text": turn.text });
-        match messages.last_mut() {
-            Some(last) if last["role"] == role => {
-                if let Some(content) = last["content"].as_array_mut() {
+    let messages: Vec<Value> = grouped_turns(turns)
+        .into_iter()
+        .map(|(role, members)| {
+            let mut content = Vec::new();
+            for turn in members {
+                for doc in &turn.documents {
+                    let mut block = json!({
+                        "type": "document",
+                        "source": {
+                            "type": "base64",
+                            "media_type": "application/pdf",
+                            "data": base64::engine::general_purpose::STANDARD.encode(doc.bytes.as_slice()),
+                        },
+                        "title": doc.name,
+                    });
+                    if settings.document_citations {
+                        block["citations"] = json!({ "enabled": true });
+                    }
                     content.push(block);
                 }
+                if !turn.text.trim().is_empty() {
+                    content.push(json!({ "type": "text", "text": turn.text }));
+                }
             }
-            _ => messages.push(json!({ "role": role, "content": [block] })),
-        }
-    }
-    if messages.first().is_some_and(|m| m["role"] == "assistant") {
-        messages.remove(0);
-    }
+            let role = match role {
+                TurnRole::User => "user",
+                TurnRole::Assistant => "assistant",
+            };
+            json!({ "role": role, "content": content })
+        })
+        .collect();
     let mut body = json!({
         "anthropic_version": "bedrock-2023-05-31",
         "max_tokens": settings.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS),
@@ -374,7 +517,7 @@ pub async fn stream_answer(
     let settings = &request.settings;
     let receiver = match settings.api {
         ChatApi::Converse => {
-            let messages = build_messages(&request.turns)?;
+            let messages = build_messages(&request.turns, settings.document_citations)?;
             if messages.is_empty() {
                 return Err(BedrockError::new(
                     ErrorKind::InvalidInput,
@@ -436,21 +579,21 @@ mod tests {
     use super::*;
 
     fn turn(role: TurnRole, text: &str) -> Turn {
-        Turn {
-            role,
-            text: text.into(),
-        }
+        Turn::text(role, text)
     }
 
     #[test]
     fn consecutive_turns_of_one_role_are_merged() {
-        let messages = build_messages(&[
-            turn(TurnRole::User, "first"),
-            turn(TurnRole::User, "second"),
-            turn(TurnRole::Assistant, "answer"),
-            turn(TurnRole::Assistant, ""),
-            turn(TurnRole::User, "third"),
-        ])
+        let messages = build_messages(
+            &[
+                turn(TurnRole::User, "first"),
+                turn(TurnRole::User, "second"),
+                turn(TurnRole::Assistant, "answer"),
+                turn(TurnRole::Assistant, ""),
+                turn(TurnRole::User, "third"),
+            ],
+            true,
+        )
         .expect("valid");
         assert_eq!(messages.len(), 3);
         assert_eq!(messages[0].content.len(), 2);
@@ -469,6 +612,7 @@ mod tests {
             stop_sequences: vec!["END".into()],
             thinking_budget: None,
             context_1m: true,
+            document_citations: true,
         };
         let body = invoke_body(
             &[
@@ -502,10 +646,46 @@ mod tests {
     }
 
     #[test]
+    fn documents_come_before_the_text_with_their_neutral_names() {
+        let doc = TurnDocument {
+            name: "Document 1".into(),
+            bytes: std::sync::Arc::new(b"%PDF-1.4 x".to_vec()),
+        };
+        let question = Turn {
+            documents: vec![doc],
+            ..turn(TurnRole::User, "Summarize it")
+        };
+        let body = invoke_body(
+            std::slice::from_ref(&question),
+            &ChatSettings {
+                document_citations: false,
+                ..ChatSettings::default()
+            },
+        );
+        assert_eq!(
+            body["messages"][0]["content"],
+            json!([
+                {"type": "document", "title": "Document 1", "source": {
+                    "type": "base64", "media_type": "application/pdf", "data": "JVBERi0xLjQgeA=="}},
+                {"type": "text", "text": "Summarize it"},
+            ])
+        );
+        let messages = build_messages(&[question], true).expect("valid");
+        let ContentBlock::Document(block) = &messages[0].content[0] else {
+            panic!("document first");
+        };
+        assert_eq!(block.name, "Document 1");
+        assert_eq!(block.citations.as_ref().map(|c| c.enabled), Some(true));
+        assert!(matches!(messages[0].content[1], ContentBlock::Text(_)));
+    }
+
+    #[test]
     fn a_leading_assistant_turn_is_dropped() {
-        let messages =
-            build_messages(&[turn(TurnRole::Assistant, "hi"), turn(TurnRole::User, "q")])
-                .expect("valid");
+        let messages = build_messages(
+            &[turn(TurnRole::Assistant, "hi"), turn(TurnRole::User, "q")],
+            true,
+        )
+        .expect("valid");
         assert_eq!(messages.len(), 1);
         assert_eq!(messages[0].role, ConversationRole::User);
     }

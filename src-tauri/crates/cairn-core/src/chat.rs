@@ -8,11 +8,14 @@ use cairn_bedrock::access::{
     accepts_context_1m, estimate_cost, limits_for, price_for, TokenCounts,
 };
 use cairn_bedrock::chat::{
-    stream_answer, ChatRequest, ChatSettings, StreamEvent, Turn, TurnRole, DEFAULT_MAX_TOKENS,
+    stream_answer, ChatRequest, ChatSettings, CitedPassage, StreamEvent, Turn, TurnDocument,
+    TurnRole, DEFAULT_MAX_TOKENS,
 };
 use cairn_bedrock::error::ChatParameter;
 use cairn_bedrock::{BedrockClients, ErrorKind};
-use cairn_store::{MessageStatus, Role, Store, Usage};
+use cairn_store::{Citation, DocumentInfo, MessageStatus, Role, Store, Usage};
+
+use crate::documents::{check_request, neutral_name, DocumentStore};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
@@ -62,6 +65,11 @@ pub struct SendRequest {
     #[serde(default)]
     #[specta(optional)]
     pub action: Option<SendAction>,
+    /// PDFs attached to this new message (as `attach_documents` returned them); they are sent
+    /// again with every later turn of the conversation.
+    #[serde(default)]
+    #[specta(optional)]
+    pub documents: Vec<DocumentInfo>,
 }
 
 /// What the UI hears while an answer streams. Every stream ends with exactly one of
@@ -85,6 +93,10 @@ pub enum ChatEvent {
     /// Extended thinking, streamed before the answer's text.
     Thinking {
         text: String,
+    },
+    /// The answer cites a document here (its marker goes at `citation.text_offset`).
+    Citation {
+        citation: Citation,
     },
     #[serde(rename_all = "camelCase")]
     Done {
@@ -199,6 +211,26 @@ fn settings_to_send(model_id: &str, settings: &ChatSettings) -> ChatSettings {
     out
 }
 
+/// A citation as the UI shows it: numbered, pointing at the stored document, placed where the
+/// answer's text stands (UTF-16 offset, as the UI's strings count).
+fn cite(passage: &CitedPassage, received: &Received, sent: &[DocumentInfo]) -> Citation {
+    let document = usize::try_from(passage.document_index)
+        .ok()
+        .and_then(|i| sent.get(i));
+    Citation {
+        number: u32::try_from(received.citations.len() + 1).unwrap_or(u32::MAX),
+        document_id: document.map(|d| d.id.clone()),
+        document_name: document.map_or_else(
+            || format!("Document {}", passage.document_index + 1),
+            |d| d.name.clone(),
+        ),
+        cited_text: passage.cited_text.clone(),
+        page_start: passage.page_start,
+        page_end: passage.page_end,
+        text_offset: u32::try_from(received.text.encode_utf16().count()).unwrap_or(u32::MAX),
+    }
+}
+
 /// Where the answer goes and what it starts from.
 struct Prepared {
     conversation_id: String,
@@ -206,6 +238,8 @@ struct Prepared {
     assistant_message_id: String,
     /// Continue: the answer's text so far (no trailing whitespace) and its thinking.
     continued: Option<(String, Option<String>)>,
+    /// Continue: the citations the answer already has.
+    citations: Vec<Citation>,
 }
 
 /// Waits before each automatic retry of a throttled request (then the user gets a Retry).
@@ -219,6 +253,7 @@ pub struct ChatService {
     store: Arc<Store>,
     clients: BedrockClients,
     retry_delays: Vec<Duration>,
+    documents: Option<DocumentStore>,
 }
 
 fn millis(d: Duration) -> u32 {
@@ -229,12 +264,13 @@ fn invalid(message: &str) -> CairnError {
     CairnError::new(ErrorKind::InvalidInput, message)
 }
 
-/// The answer being received: text and thinking, and what of them is on disk.
+/// The answer being received: text, thinking and citations, and what of them is on disk.
 #[derive(Default)]
 struct Received {
     text: String,
     thinking: String,
     saved: (usize, usize),
+    citations: Vec<Citation>,
 }
 
 impl Received {
@@ -253,7 +289,14 @@ impl ChatService {
             store,
             clients,
             retry_delays: RETRY_DELAYS.to_vec(),
+            documents: None,
         }
+    }
+
+    /// Where PDFs are kept (without it, messages with documents are refused).
+    pub fn with_documents(mut self, documents: DocumentStore) -> Self {
+        self.documents = Some(documents);
+        self
     }
 
     /// Other waits between automatic retries (tests use short ones).
@@ -302,9 +345,31 @@ impl ChatService {
             (None, None) => ChatSettings::default(),
         };
         check_settings(&request.model_id, &settings)?;
+        // Every document the request will carry: the conversation's earlier ones, then these.
+        let earlier = match &conversation_of_action {
+            Some(id) => self.documents_before(id, &request.action)?,
+            None => Vec::new(),
+        };
+        if !request.documents.is_empty() || !earlier.is_empty() {
+            if self.documents.is_none() {
+                return Err(CairnError::new(ErrorKind::Internal, "no document store"));
+            }
+            let all: Vec<DocumentInfo> =
+                earlier.iter().chain(&request.documents).cloned().collect();
+            let has_text = request.action.is_some() || !request.text.trim().is_empty();
+            check_request(&all, has_text, &request.model_id, &settings)?;
+            // Every file must still be there before anything is stored.
+            for doc in &all {
+                self.read_document(&doc.id)?;
+            }
+        }
 
         // The user's words are safe on disk before the request leaves.
         let prepared = self.prepare(&request)?;
+        if !request.documents.is_empty() && request.action.is_none() {
+            self.store
+                .attach_documents(&prepared.user_message_id, &request.documents)?;
+        }
         if request.settings.is_some() {
             if let Ok(json) = serde_json::to_string(&settings) {
                 self.store
@@ -312,25 +377,35 @@ impl ChatService {
             }
         }
         let history = self.store.conversation(&prepared.conversation_id)?;
-        let mut turns: Vec<Turn> = history
+        // Documents are numbered across the request; citations point back by that number.
+        let mut sent_documents: Vec<DocumentInfo> = Vec::new();
+        let mut turns: Vec<Turn> = Vec::new();
+        for m in history
             .messages
             .iter()
             .filter(|m| m.id != prepared.assistant_message_id)
             .filter(|m| m.role == Role::User || !m.text.trim().is_empty())
-            .map(|m| Turn {
+        {
+            let mut documents = Vec::new();
+            for doc in &m.documents {
+                documents.push(TurnDocument {
+                    name: neutral_name(sent_documents.len()),
+                    bytes: self.read_document(&doc.id)?,
+                });
+                sent_documents.push(doc.clone());
+            }
+            turns.push(Turn {
                 role: match m.role {
                     Role::User => TurnRole::User,
                     Role::Assistant => TurnRole::Assistant,
                 },
                 text: m.text.clone(),
-            })
-            .collect();
+                documents,
+            });
+        }
         let mut to_send = settings_to_send(&request.model_id, &settings);
         if let Some((text, _)) = &prepared.continued {
-            turns.push(Turn {
-                role: TurnRole::Assistant,
-                text: text.clone(),
-            });
+            turns.push(Turn::text(TurnRole::Assistant, text.clone()));
             to_send.thinking_budget = None;
         }
         emit(ChatEvent::Started {
@@ -345,6 +420,7 @@ impl ChatService {
                 saved: (text.len(), thinking.as_ref().map_or(0, String::len)),
                 text,
                 thinking: thinking.unwrap_or_default(),
+                citations: prepared.citations,
             },
             None => Received::default(),
         };
@@ -358,6 +434,7 @@ impl ChatService {
                 },
                 &message_id,
                 received,
+                &sent_documents,
                 &cancel,
                 &mut emit,
             )
@@ -409,6 +486,7 @@ impl ChatService {
                     conversation_id,
                     user_message_id,
                     continued: None,
+                    citations: Vec::new(),
                 })
             }
             Some(SendAction::Edit { message_id }) => {
@@ -427,6 +505,7 @@ impl ChatService {
                     conversation_id: at.conversation_id,
                     user_message_id: message_id.clone(),
                     continued: None,
+                    citations: Vec::new(),
                 })
             }
             Some(SendAction::Regenerate { message_id }) => {
@@ -442,6 +521,7 @@ impl ChatService {
                     conversation_id: at.conversation_id,
                     user_message_id: question,
                     continued: None,
+                    citations: Vec::new(),
                 })
             }
             Some(SendAction::Continue { message_id }) => {
@@ -464,9 +544,47 @@ impl ChatService {
                     user_message_id: question,
                     assistant_message_id: message_id.clone(),
                     continued: Some((so_far, at.message.thinking)),
+                    citations: at.message.citations,
                 })
             }
         }
+    }
+
+    fn read_document(&self, id: &str) -> Result<Arc<Vec<u8>>, CairnError> {
+        match &self.documents {
+            Some(store) => store.read(id).map_err(|e| {
+                CairnError::new(
+                    ErrorKind::NotFound,
+                    format!("a document of this conversation is missing: {}", e.message),
+                )
+                .with_code("DocumentMissing")
+            }),
+            None => Err(CairnError::new(ErrorKind::Internal, "no document store")),
+        }
+    }
+
+    /// The documents of the user messages the request will carry before a new one: all of
+    /// them, or for an action those up to the message it acts on.
+    fn documents_before(
+        &self,
+        conversation_id: &str,
+        action: &Option<SendAction>,
+    ) -> Result<Vec<DocumentInfo>, CairnError> {
+        let conversation = self.store.conversation(conversation_id)?;
+        let until = match action {
+            Some(SendAction::Edit { message_id } | SendAction::Regenerate { message_id }) => {
+                Some(message_id.as_str())
+            }
+            _ => None,
+        };
+        let mut out = Vec::new();
+        for m in &conversation.messages {
+            out.extend(m.documents.iter().cloned());
+            if Some(m.id.as_str()) == until {
+                break;
+            }
+        }
+        Ok(out)
     }
 
     /// The user message an answer replies to.
@@ -491,6 +609,7 @@ impl ChatService {
         request: ChatRequest,
         message_id: &str,
         mut received: Received,
+        sent_documents: &[DocumentInfo],
         cancel: &CancellationToken,
         emit: &mut impl FnMut(ChatEvent),
     ) -> Result<(), CairnError> {
@@ -605,6 +724,13 @@ impl ChatService {
                 }
                 Some(Ok(StreamEvent::Usage(counts))) => {
                     tokens = Some(counts);
+                    continue;
+                }
+                Some(Ok(StreamEvent::Citation(passage))) => {
+                    let citation = cite(&passage, &received, sent_documents);
+                    received.citations.push(citation.clone());
+                    self.store.set_citations(message_id, &received.citations)?;
+                    emit(ChatEvent::Citation { citation });
                     continue;
                 }
                 Some(Err(error)) => {

@@ -140,6 +140,8 @@ mod tests {
             text: text.into(),
             status: MessageStatus::Complete,
             thinking: None,
+            documents: Vec::new(),
+            citations: Vec::new(),
             model_id: None,
             usage: tokens.map(|(input_tokens, output_tokens)| cairn_store::Usage {
                 input_tokens,

@@ -3,6 +3,7 @@
 
 pub mod chat;
 pub mod connections;
+pub mod documents;
 pub mod error;
 pub mod export;
 pub mod models;

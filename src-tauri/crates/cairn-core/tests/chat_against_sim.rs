@@ -27,6 +27,7 @@ fn request(conversation: Option<String>, text: &str) -> SendRequest {
         text: text.into(),
         settings: None,
         action: None,
+        documents: Vec::new(),
     }
 }
 
@@ -642,10 +643,7 @@ async fn a_validation_exception_from_bedrock_names_its_parameters() {
             &session.clients,
             &ChatRequest {
                 model_id: MODEL.into(),
-                turns: vec![Turn {
-                    role: TurnRole::User,
-                    text: "hi".into(),
-                }],
+                turns: vec![Turn::text(TurnRole::User, "hi")],
                 settings: settings_of(|s| {
                     s.api = api;
                     s.temperature = Some(0.5);

@@ -149,6 +149,7 @@ async fn sign_in_choose_a_role_verify_and_chat() {
             text: "hi [[sim:tokens=3]]".into(),
             settings: None,
             action: None,
+            documents: Vec::new(),
         },
         CancellationToken::new(),
         |e| done |= matches!(e, ChatEvent::Done { .. }),

@@ -61,6 +61,31 @@ pub struct DocumentSeen {
     pub name: String,
     pub pages: usize,
     pub citations: bool,
+    pub size: usize,
+    /// The text shown on the page an answer cites (see [`cited_page`]).
+    pub cited_text: String,
+}
+
+/// The page answers cite: the second when there is one.
+pub fn cited_page(pages: usize) -> usize {
+    pages.clamp(1, 2)
+}
+
+/// The text of the `page`-th `(…) Tj` string of a simple, uncompressed PDF (what test fixtures
+/// are); `None` when there is no such string.
+pub fn page_text(bytes: &[u8], page: usize) -> Option<String> {
+    let mut found = 0;
+    let mut i = 0;
+    while let Some(pos) = find(&bytes[i..], b") Tj") {
+        let end = i + pos;
+        let start = bytes[..end].iter().rposition(|b| *b == b'(')? + 1;
+        found += 1;
+        if found == page {
+            return Some(String::from_utf8_lossy(&bytes[start..end]).into_owned());
+        }
+        i = end + 4;
+    }
+    None
 }
 
 /// The parts of a request the answer talks about, whatever API carried them.
@@ -416,6 +441,15 @@ mod tests {
         let pdf = b"%PDF-1.4\n1 0 obj << /Type /Pages /Count 2 >> endobj 2 0 obj << /Type /Page >> endobj 3 0 obj <</Type/Page>> endobj";
         assert_eq!(pdf_pages(pdf), Some(2));
         assert_eq!(pdf_pages(b"not a pdf"), None);
+    }
+
+    #[test]
+    fn page_text_reads_the_nth_shown_string() {
+        let pdf = b"%PDF-1.4 BT (First page) Tj ET BT (Second page) Tj ET";
+        assert_eq!(page_text(pdf, 2).as_deref(), Some("Second page"));
+        assert_eq!(page_text(pdf, 3), None);
+        assert_eq!(cited_page(1), 1);
+        assert_eq!(cited_page(40), 2);
     }
 
     #[test]

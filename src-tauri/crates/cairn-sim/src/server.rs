@@ -15,8 +15,9 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
 use crate::answer::{
-    answer_text, answer_tokens, check_parameters, pdf_is_encrypted, pdf_pages, thinking_text,
-    valid_document_name, without_directives, Directives, DocumentSeen, RequestSummary,
+    answer_text, answer_tokens, check_parameters, cited_page, page_text, pdf_is_encrypted,
+    pdf_pages, thinking_text, valid_document_name, without_directives, Directives, DocumentSeen,
+    RequestSummary,
 };
 use crate::catalog::{self, sampling_exclusive, ResolvedModel};
 use crate::config::{SimConfig, SimCredential};
@@ -747,11 +748,43 @@ fn read_pdf(name: String, bytes: &[u8], citations: bool) -> Result<DocumentSeen,
         return Err("The PDF is encrypted. Remove the password and try again.".into());
     }
     let pages = pdf_pages(bytes).ok_or("The document could not be read as a PDF.")?;
+    let cited = cited_page(pages);
     Ok(DocumentSeen {
         name,
         pages,
         citations,
+        size: bytes.len(),
+        cited_text: page_text(bytes, cited).unwrap_or_else(|| format!("Page {cited}")),
     })
+}
+
+/// Converse takes documents up to 4.5 MB, except PDFs for Claude 4 and later.
+const CONVERSE_DOCUMENT_BYTES: usize = 4_718_592;
+/// The whole request body (base64 documents included).
+pub const REQUEST_BYTES: usize = 32 * 1024 * 1024;
+
+/// Bedrock's document limits by API and model: size (Converse, before Claude 4) and pages (100
+/// for 200K-context models, 600 with the 1M context).
+fn check_documents(summary: &RequestSummary, converse: bool, model_id: &str) -> Result<(), String> {
+    let claude_3 = model_id.contains("claude-3");
+    for doc in &summary.documents {
+        if converse && claude_3 && doc.size > CONVERSE_DOCUMENT_BYTES {
+            return Err(format!(
+                "The document {} is {} bytes; documents can be at most 4.5 MB for this model.",
+                doc.name, doc.size
+            ));
+        }
+    }
+    let pages: usize = summary.documents.iter().map(|d| d.pages).sum();
+    let limit = if summary.betas.iter().any(|b| b.starts_with("context-1m")) {
+        600
+    } else {
+        100
+    };
+    if pages > limit {
+        return Err(format!("A maximum of {limit} PDF pages may be provided."));
+    }
+    Ok(())
 }
 
 /// `bedrock-2023-05-31`, or a dated API version as newer Anthropic SDKs send (`2026-10-21`).
@@ -896,8 +929,13 @@ async fn runtime(state: &Shared, route: &Route, body: &[u8]) -> Response<Body> {
         "Converse" | "ConverseStream" => summarize_converse(&parsed, route.operation, &model_id),
         _ => summarize_invoke(&parsed, route.operation, &model_id),
     };
+    let converse = route.operation.starts_with("Converse");
+    if body.len() > REQUEST_BYTES {
+        return validation("Input is too long for requested model.");
+    }
     let summary = match summary
         .and_then(|s| check_parameters(&s, sampling_exclusive(resolved.model.model_id)).map(|()| s))
+        .and_then(|s| check_documents(&s, converse, resolved.model.model_id).map(|()| s))
     {
         Ok(s) => s,
         Err(message) => return validation(&message),
@@ -967,8 +1005,16 @@ async fn runtime(state: &Shared, route: &Route, body: &[u8]) -> Response<Body> {
     } else {
         answer_tokens(&answer_text(&summary), count)
     };
+    let citations: Vec<(usize, DocumentSeen)> = summary
+        .documents
+        .iter()
+        .cloned()
+        .enumerate()
+        .filter(|(_, d)| d.citations)
+        .collect();
     let plan = StreamPlan {
         thinking,
+        citations,
         tokens,
         input_tokens: summary.input_tokens(),
         stop_reason,
@@ -1107,6 +1153,8 @@ const THINKING_SIGNATURE: &str = "c2ltdWxhdGVkLXRoaW5raW5nLXNpZ25hdHVyZQ==";
 struct StreamPlan {
     /// Extended thinking, streamed before the answer (empty when thinking is off).
     thinking: Vec<String>,
+    /// Documents sent with citations on (and their index): the answer ends citing each.
+    citations: Vec<(usize, DocumentSeen)>,
     tokens: Vec<String>,
     input_tokens: u32,
     stop_reason: &'static str,
@@ -1119,13 +1167,67 @@ struct StreamPlan {
 
 impl StreamPlan {
     fn output_tokens(&self) -> u32 {
-        (self.thinking.len() + self.tokens.len()) as u32
+        let cited: usize = self
+            .citations
+            .iter()
+            .map(|(_, d)| citing_words(d).split_whitespace().count())
+            .sum();
+        (self.thinking.len() + self.tokens.len() + cited) as u32
     }
 
     async fn wait_first_token(&self) {
         if self.first_token_ms > 0 {
             tokio::time::sleep(Duration::from_millis(self.first_token_ms)).await;
         }
+    }
+}
+
+/// The sentence that carries a document's citation.
+fn citing_words(doc: &DocumentSeen) -> String {
+    format!(
+        "\n\nPage {} of \"{}\" says: ",
+        cited_page(doc.pages),
+        doc.name
+    )
+}
+
+/// The frames of a citation at the end of the answer: the sentence, then the citation itself.
+fn citation_frames(
+    kind: StreamKind,
+    text_index: usize,
+    index: usize,
+    doc: &DocumentSeen,
+) -> Vec<Bytes> {
+    let page = cited_page(doc.pages);
+    match kind {
+        StreamKind::Converse => vec![
+            wire::event_frame(
+                "contentBlockDelta",
+                &json!({ "contentBlockIndex": text_index, "delta": { "text": citing_words(doc) } }),
+            ),
+            wire::event_frame(
+                "contentBlockDelta",
+                &json!({ "contentBlockIndex": text_index, "delta": { "citation": {
+                    "title": doc.name,
+                    "sourceContent": [{ "text": doc.cited_text }],
+                    "location": { "documentPage": { "documentIndex": index, "start": page, "end": page + 1 } },
+                } } }),
+            ),
+        ],
+        StreamKind::Invoke => vec![
+            invoke_chunk(&json!({
+                "type": "content_block_delta", "index": text_index,
+                "delta": { "type": "text_delta", "text": citing_words(doc) },
+            })),
+            invoke_chunk(&json!({
+                "type": "content_block_delta", "index": text_index,
+                "delta": { "type": "citations_delta", "citation": {
+                    "type": "page_location", "cited_text": doc.cited_text,
+                    "document_index": index, "document_title": doc.name,
+                    "start_page_number": page, "end_page_number": page + 1,
+                } },
+            })),
+        ],
     }
 }
 
@@ -1319,6 +1421,13 @@ async fn produce_stream(
         };
         if !sink.push(frame).await {
             return;
+        }
+    }
+    for (index, doc) in &plan.citations {
+        for frame in citation_frames(kind, text_index, *index, doc) {
+            if !sink.push(frame).await {
+                return;
+            }
         }
     }
     let output = plan.output_tokens();

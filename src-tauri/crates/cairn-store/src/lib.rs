@@ -14,8 +14,8 @@ use time::OffsetDateTime;
 
 pub use connections::{ConnectionRecord, SsoRecord, VerificationRecord};
 pub use types::{
-    ChatMessage, Conversation, ConversationSummary, MessageAt, MessageStatus, Role, SearchHit,
-    Usage,
+    ChatMessage, Citation, Conversation, ConversationSummary, DocumentInfo, MessageAt,
+    MessageStatus, Role, SearchHit, Usage,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -84,7 +84,7 @@ const SUMMARY_SELECT: &str = "SELECT c.id, c.title, c.model_id, c.updated_at,
 
 const MESSAGE_SELECT: &str = "SELECT id, role, text, thinking, status, model_id, created_at,
         input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, first_token_ms,
-        total_ms, cost_usd, price_date, conversation_id, seq
+        total_ms, cost_usd, price_date, conversation_id, seq, citations_json
      FROM messages";
 
 fn message_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageAt> {
@@ -116,6 +116,11 @@ fn message_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageAt> {
             model_id: r.get(5)?,
             created_at: r.get(6)?,
             usage,
+            documents: Vec::new(),
+            citations: r
+                .get::<_, Option<String>>(17)?
+                .and_then(|json| serde_json::from_str(&json).ok())
+                .unwrap_or_default(),
         },
     })
 }
@@ -315,10 +320,34 @@ impl Store {
         let mut stmt = conn.prepare(&format!(
             "{MESSAGE_SELECT} WHERE conversation_id = ?1 ORDER BY seq"
         ))?;
-        let messages = stmt
+        let mut messages = stmt
             .query_map([id], message_from_row)?
             .map(|m| m.map(|at| at.message))
             .collect::<std::result::Result<Vec<_>, _>>()?;
+        let mut docs = conn.prepare(
+            "SELECT md.message_id, d.id, md.name, d.pages, d.size_bytes
+             FROM message_documents md
+             JOIN messages m ON m.id = md.message_id
+             JOIN documents d ON d.id = md.document_id
+             WHERE m.conversation_id = ?1 ORDER BY md.message_id, md.position",
+        )?;
+        let rows = docs.query_map([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                DocumentInfo {
+                    id: r.get(1)?,
+                    name: r.get(2)?,
+                    pages: r.get(3)?,
+                    size_bytes: r.get(4)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (message_id, document) = row?;
+            if let Some(m) = messages.iter_mut().find(|m| m.id == message_id) {
+                m.documents.push(document);
+            }
+        }
         Ok(Conversation { summary, messages })
     }
 
@@ -421,6 +450,47 @@ impl Store {
         if changed == 0 {
             return Err(StoreError::MessageNotFound(message_id.to_owned()));
         }
+        Ok(())
+    }
+
+    /// Records a message's PDFs (the files themselves are kept by the caller).
+    pub fn attach_documents(&self, message_id: &str, documents: &[DocumentInfo]) -> Result<()> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
+        for (position, d) in documents.iter().enumerate() {
+            tx.execute(
+                "INSERT OR IGNORE INTO documents (id, pages, size_bytes, created_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![d.id, d.pages, d.size_bytes, now()],
+            )?;
+            tx.execute(
+                "INSERT INTO message_documents (message_id, position, document_id, name)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![message_id, position, d.id, d.name],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// What a stored document is, by its ID.
+    pub fn document(&self, id: &str) -> Result<Option<(u32, u32)>> {
+        Ok(self
+            .conn()?
+            .query_row(
+                "SELECT pages, size_bytes FROM documents WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    pub fn set_citations(&self, message_id: &str, citations: &[Citation]) -> Result<()> {
+        let json = serde_json::to_string(citations).unwrap_or_else(|_| "[]".to_owned());
+        self.conn()?.execute(
+            "UPDATE messages SET citations_json = ?2 WHERE id = ?1",
+            params![message_id, json],
+        )?;
         Ok(())
     }
 

@@ -94,6 +94,22 @@ const MIGRATIONS: &[&str] = &[
      ALTER TABLE messages ADD COLUMN total_ms INTEGER;
      ALTER TABLE messages ADD COLUMN cost_usd REAL;
      ALTER TABLE messages ADD COLUMN price_date TEXT;",
+    // 8: PDFs (the bytes are files named by their SHA-256; these rows say what they are),
+    // which message carried which under what name, and an answer's citations (JSON)
+    "CREATE TABLE documents (
+        id TEXT PRIMARY KEY,
+        pages INTEGER NOT NULL,
+        size_bytes INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+     );
+     CREATE TABLE message_documents (
+        message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        document_id TEXT NOT NULL REFERENCES documents(id),
+        name TEXT NOT NULL,
+        PRIMARY KEY (message_id, position)
+     );
+     ALTER TABLE messages ADD COLUMN citations_json TEXT;",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -119,7 +119,41 @@ pub struct ChatMessage {
     pub model_id: Option<String>,
     /// Answers only, once the model reported it.
     pub usage: Option<Usage>,
+    /// PDFs sent with this (user) message, in order.
+    pub documents: Vec<DocumentInfo>,
+    /// What this answer cites.
+    pub citations: Vec<Citation>,
     pub created_at: String,
+}
+
+/// A stored PDF as the UI knows it: never its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentInfo {
+    /// SHA-256 of the bytes, hex.
+    pub id: String,
+    /// The file name the user chose (shown, never sent to Bedrock).
+    pub name: String,
+    pub pages: u32,
+    pub size_bytes: u32,
+}
+
+/// A passage of a document an answer cites.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Citation {
+    /// 1-based, in the order the answer cites.
+    pub number: u32,
+    /// The stored document, when known.
+    pub document_id: Option<String>,
+    /// Its file name as the user knows it.
+    pub document_name: String,
+    pub cited_text: String,
+    /// 1-based pages, when the citation points at pages.
+    pub page_start: Option<u32>,
+    pub page_end: Option<u32>,
+    /// Where the marker belongs: an offset into the answer's text in UTF-16 code units.
+    pub text_offset: u32,
 }
 
 /// A message with where it sits in its conversation.

@@ -38,6 +38,15 @@ export const commands = {
 	searchMessages: (query: string) => typedError<SearchHit[], CairnError>(__TAURI_INVOKE("search_messages", { query })),
 	/**  Writes the conversation as Markdown or JSON into the Downloads folder; returns the path. */
 	exportConversation: (id: string, format: ExportFormat) => typedError<string, CairnError>(__TAURI_INVOKE("export_conversation", { id, format })),
+	/**  Checks and keeps the files at `paths` (dropped on the window). */
+	attachDocuments: (paths: string[]) => typedError<AttachResult[], CairnError>(__TAURI_INVOKE("attach_documents", { paths })),
+	/**
+	 *  Opens the system's file dialog for PDFs, then attaches what was chosen (nothing when the
+	 *  dialog is cancelled).
+	 */
+	pickDocuments: () => typedError<AttachResult[], CairnError>(__TAURI_INVOKE("pick_documents")),
+	/**  PDFs given on the command line ("Open with Cairn"), attached once at start. */
+	openedDocuments: () => typedError<AttachResult[], CairnError>(__TAURI_INVOKE("opened_documents")),
 	/**  Saved connections (never their secrets) and which one is active. */
 	listConnections: () => typedError<ConnectionsView, CairnError>(__TAURI_INVOKE("list_connections")),
 	/**  Profiles of the shared AWS config and credentials files. */
@@ -95,6 +104,14 @@ export type AppStatus = {
 	simulatorEndpoint: string | null,
 	/**  A failure at start (or when the saved connection could not be used) to show plainly. */
 	startupError: CairnError | null,
+};
+
+/**  One file the user offered, attached or refused (with why). */
+export type AttachResult = {
+	/**  The file's name as the user knows it. */
+	name: string,
+	document: DocumentInfo | null,
+	error: CairnError | null,
 };
 
 export type CairnError = {
@@ -163,7 +180,9 @@ export type ChatEvent =
  */
 { type: "started"; conversationId: string; userMessageId: string; assistantMessageId: string; continuedFrom: string | null } | { type: "delta"; text: string } | 
 /**  Extended thinking, streamed before the answer's text. */
-{ type: "thinking"; text: string } | { type: "done"; usage: Usage; stopReason: string } | { type: "failed"; error: CairnError } | { type: "cancelled" } | 
+{ type: "thinking"; text: string } | 
+/**  The answer cites a document here (its marker goes at `citation.text_offset`). */
+{ type: "citation"; citation: Citation } | { type: "done"; usage: Usage; stopReason: string } | { type: "failed"; error: CairnError } | { type: "cancelled" } | 
 /**  Bedrock is throttling (or briefly unavailable): Cairn waits `wait_ms`, then tries again. */
 { type: "retrying"; 
 /**  1 for the first retry. */
@@ -179,6 +198,10 @@ export type ChatMessage = {
 	modelId: string | null,
 	/**  Answers only, once the model reported it. */
 	usage: Usage | null,
+	/**  PDFs sent with this (user) message, in order. */
+	documents: DocumentInfo[],
+	/**  What this answer cites. */
+	citations: Citation[],
 	createdAt: string,
 };
 
@@ -198,6 +221,28 @@ export type ChatSettings = {
 	thinkingBudget?: number | null,
 	/**  Send the 1M-context beta flag (only to models that accept it; the caller checks). */
 	context1m?: boolean,
+	/**
+	 *  Citations on the PDFs sent. Through Converse this is also what makes Claude read pages
+	 *  visually (charts, images, layout); without it Converse passes only the text. Through
+	 *  InvokeModel pages are read visually either way and this adds citations.
+	 */
+	documentCitations?: boolean,
+};
+
+/**  A passage of a document an answer cites. */
+export type Citation = {
+	/**  1-based, in the order the answer cites. */
+	number: number,
+	/**  The stored document, when known. */
+	documentId: string | null,
+	/**  Its file name as the user knows it. */
+	documentName: string,
+	citedText: string,
+	/**  1-based pages, when the citation points at pages. */
+	pageStart: number | null,
+	pageEnd: number | null,
+	/**  Where the marker belongs: an offset into the answer's text in UTF-16 code units. */
+	textOffset: number,
 };
 
 /**  A connection as the UI sees it: never a secret, at most its last four characters. */
@@ -277,6 +322,16 @@ export type ConversationSummary = {
 	updatedAt: string,
 	messageCount: number,
 	pinned: boolean,
+};
+
+/**  A stored PDF as the UI knows it: never its bytes. */
+export type DocumentInfo = {
+	/**  SHA-256 of the bytes, hex. */
+	id: string,
+	/**  The file name the user chose (shown, never sent to Bedrock). */
+	name: string,
+	pages: number,
+	sizeBytes: number,
 };
 
 /**  Which endpoint the user wants for a model. */
@@ -498,6 +553,11 @@ export type SendRequest = {
 	settings?: ChatSettings | null,
 	/**  `None` sends `text` as a new message. */
 	action?: SendAction | null,
+	/**
+	 *  PDFs attached to this new message (as `attach_documents` returned them); they are sent
+	 *  again with every later turn of the conversation.
+	 */
+	documents?: DocumentInfo[],
 };
 
 export type SsoAccountRoles = {
