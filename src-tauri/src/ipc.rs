@@ -23,6 +23,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             chat::list_conversations,
             chat::get_conversation,
             chat::send_message,
+            chat::estimate_message,
             chat::stop_stream,
             chat::conversation_settings,
             chat::rename_conversation,

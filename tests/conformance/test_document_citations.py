@@ -74,3 +74,31 @@ def test_claude_4_takes_a_large_pdf_through_converse(runtime):
     big = make_pdf(["big"], padding=5 * 1024 * 1024)
     out = runtime.converse(modelId=DEFAULT_MODEL, messages=[converse_doc(big)])
     assert out["stopReason"] == "end_turn"
+
+
+def test_a_cache_point_is_written_once_then_read(runtime):
+    pdf = make_pdf(["A document to cache, read twice."] * 3)
+    messages = [{"role": "user", "content": [
+        {"document": {"format": "pdf", "name": "Cached", "source": {"bytes": pdf}}},
+        {"cachePoint": {"type": "default"}},
+        {"text": "Summarize [[sim:tokens=3]]"},
+    ]}]
+    first = runtime.converse(modelId=DEFAULT_MODEL, messages=messages)["usage"]
+    second = runtime.converse(modelId=DEFAULT_MODEL, messages=messages)["usage"]
+    assert first["cacheWriteInputTokens"] > 0 and first["cacheReadInputTokens"] == 0
+    assert second["cacheReadInputTokens"] == first["cacheWriteInputTokens"]
+    assert second["cacheWriteInputTokens"] == 0
+    total = lambda u: u["inputTokens"] + u["cacheReadInputTokens"] + u["cacheWriteInputTokens"]
+    assert total(first) == total(second)
+
+
+def test_anthropic_sdk_sees_cache_usage(anthropic_bedrock):
+    doc = {"type": "document", "title": "Cached", "cache_control": {"type": "ephemeral"},
+           "source": {"type": "base64", "media_type": "application/pdf",
+                      "data": base64.b64encode(make_pdf(["Anthropic cache test."])).decode("ascii")}}
+    ask = lambda: anthropic_bedrock.messages.create(
+        model=DEFAULT_MODEL, max_tokens=64,
+        messages=[{"role": "user", "content": [doc, {"type": "text", "text": "Hi [[sim:tokens=2]]"}]}])
+    first, second = ask().usage, ask().usage
+    assert first.cache_creation_input_tokens > 0 and not first.cache_read_input_tokens
+    assert second.cache_read_input_tokens == first.cache_creation_input_tokens

@@ -51,6 +51,16 @@ pub async fn send_message(
     result
 }
 
+/// Counts the input tokens a message would send (CountTokens, free) and prices them.
+#[tauri::command]
+#[specta::specta]
+pub async fn estimate_message(
+    state: State<'_, AppState>,
+    request: SendRequest,
+) -> Result<cairn_core::chat::InputEstimate, CairnError> {
+    state.chat()?.estimate(&request).await
+}
+
 /// Stops a running answer; the partial text is kept. `false` when no such stream is running.
 #[tauri::command]
 #[specta::specta]

@@ -72,6 +72,16 @@ pub struct SendRequest {
     pub documents: Vec<DocumentInfo>,
 }
 
+/// What a message would cost to send, counted by Bedrock before it is sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct InputEstimate {
+    pub input_tokens: u32,
+    /// USD for the input at the full price (prompt caching can make later turns cheaper).
+    pub cost_usd: Option<f64>,
+    pub price_date: Option<String>,
+}
+
 /// What the UI hears while an answer streams. Every stream ends with exactly one of
 /// `Done`, `Failed` or `Cancelled`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -209,6 +219,10 @@ fn settings_to_send(model_id: &str, settings: &ChatSettings) -> ChatSettings {
         out.max_tokens = Some(budget.saturating_add(DEFAULT_MAX_TOKENS).min(ceiling));
     }
     out
+}
+
+fn turns_documents(turns: &[Turn]) -> usize {
+    turns.iter().map(|t| t.documents.len()).sum()
 }
 
 /// A citation as the UI shows it: numbered, pointing at the stored document, placed where the
@@ -386,22 +400,19 @@ impl ChatService {
             .filter(|m| m.id != prepared.assistant_message_id)
             .filter(|m| m.role == Role::User || !m.text.trim().is_empty())
         {
-            let mut documents = Vec::new();
-            for doc in &m.documents {
-                documents.push(TurnDocument {
-                    name: neutral_name(sent_documents.len()),
-                    bytes: self.read_document(&doc.id)?,
-                });
-                sent_documents.push(doc.clone());
+            turns.push(self.turn_of(
+                &m.role,
+                m.text.clone(),
+                &m.documents,
+                sent_documents.len(),
+            )?);
+            sent_documents.extend(m.documents.iter().cloned());
+        }
+        // The documents are the bulk of the input and repeat on every turn: cache them.
+        if limits_for(&request.model_id).is_some_and(|l| l.prompt_cache) {
+            if let Some(last) = turns.iter_mut().rev().find(|t| !t.documents.is_empty()) {
+                last.cache_point = true;
             }
-            turns.push(Turn {
-                role: match m.role {
-                    Role::User => TurnRole::User,
-                    Role::Assistant => TurnRole::Assistant,
-                },
-                text: m.text.clone(),
-                documents,
-            });
         }
         let mut to_send = settings_to_send(&request.model_id, &settings);
         if let Some((text, _)) = &prepared.continued {
@@ -447,6 +458,88 @@ impl ChatService {
             emit(ChatEvent::Failed { error });
         }
         Ok(())
+    }
+
+    /// Counts the input tokens of `request` as it would be sent now (the conversation so far,
+    /// its documents, and this message) and prices them. Nothing is stored; the same checks as
+    /// `send` run first, so a refusal shows before the user presses Enter.
+    pub async fn estimate(&self, request: &SendRequest) -> Result<InputEstimate, CairnError> {
+        let settings = match (&request.settings, &request.conversation_id) {
+            (Some(s), _) => s.clone(),
+            (None, Some(id)) => self.settings(id)?,
+            (None, None) => ChatSettings::default(),
+        };
+        check_settings(&request.model_id, &settings)?;
+        let earlier = match &request.conversation_id {
+            Some(id) => self.documents_before(id, &None)?,
+            None => Vec::new(),
+        };
+        let all: Vec<DocumentInfo> = earlier.iter().chain(&request.documents).cloned().collect();
+        check_request(
+            &all,
+            !request.text.trim().is_empty(),
+            &request.model_id,
+            &settings,
+        )?;
+        let mut turns = Vec::new();
+        if let Some(id) = &request.conversation_id {
+            for m in self.store.conversation(id)?.messages {
+                turns.push(self.turn_of(&m.role, m.text, &m.documents, turns_documents(&turns))?);
+            }
+        }
+        turns.push(self.turn_of(
+            &Role::User,
+            request.text.clone(),
+            &request.documents,
+            turns_documents(&turns),
+        )?);
+        let chat = ChatRequest {
+            model_id: request.model_id.clone(),
+            turns,
+            settings: settings_to_send(&request.model_id, &settings),
+        };
+        let input_tokens = cairn_bedrock::chat::count_input_tokens(&self.clients, &chat).await?;
+        let price = price_for(&request.model_id);
+        Ok(InputEstimate {
+            input_tokens,
+            cost_usd: price.as_ref().map(|p| {
+                estimate_cost(
+                    p,
+                    TokenCounts {
+                        input: input_tokens,
+                        ..TokenCounts::default()
+                    },
+                    settings.context_1m,
+                )
+            }),
+            price_date: price.map(|p| p.date),
+        })
+    }
+
+    /// A stored or new message as a turn, its documents read and named after those before.
+    fn turn_of(
+        &self,
+        role: &Role,
+        text: String,
+        documents: &[DocumentInfo],
+        numbered_before: usize,
+    ) -> Result<Turn, CairnError> {
+        let mut sent = Vec::new();
+        for (i, doc) in documents.iter().enumerate() {
+            sent.push(TurnDocument {
+                name: neutral_name(numbered_before + i),
+                bytes: self.read_document(&doc.id)?,
+            });
+        }
+        Ok(Turn {
+            role: match role {
+                Role::User => TurnRole::User,
+                Role::Assistant => TurnRole::Assistant,
+            },
+            text,
+            documents: sent,
+            cache_point: false,
+        })
     }
 
     /// Stores what the action changes and the (empty, streaming) answer.

@@ -272,6 +272,7 @@ async fn converse_sends_a_neutral_name_and_the_exact_bytes_and_cites_the_page() 
         json!([
             {"document": {"format": "pdf", "name": "Document 1",
                           "source": {"bytes": b64(&fixture(REPORT))}, "citations": {"enabled": true}}},
+            {"cachePoint": {"type": "default"}},
             {"text": "What was the margin? [[sim:tokens=5]]"},
         ])
     );
@@ -368,6 +369,7 @@ async fn invoke_model_sends_a_base64_document_block_citations_optional() {
             }
             expected.push(block);
         }
+        expected[1]["cache_control"] = json!({"type": "ephemeral"});
         expected.push(json!({"type": "text", "text": "Compare [[sim:tokens=4]]"}));
         assert_eq!(content, expected, "citations {citations}");
         assert!(

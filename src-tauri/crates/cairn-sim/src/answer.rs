@@ -105,6 +105,8 @@ pub struct RequestSummary {
     pub top_k: Option<u64>,
     /// The text of a final assistant message: the answer is to continue it.
     pub prefill: Option<String>,
+    /// The last cache point: a key for everything before it, and its input tokens.
+    pub cache_prefix: Option<(u64, u32)>,
     pub parameters: Vec<(String, String)>,
     /// Characters of all text in the request, for the input-token estimate.
     pub text_chars: usize,
@@ -112,6 +114,15 @@ pub struct RequestSummary {
 }
 
 impl RequestSummary {
+    /// Marks a cache point after what has been read so far (`so_far`: the request up to here).
+    pub fn cache_point(&mut self, so_far: &str) {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.model_id.hash(&mut hasher);
+        so_far.hash(&mut hasher);
+        self.cache_prefix = Some((hasher.finish(), self.input_tokens()));
+    }
+
     /// Input tokens as the simulator bills them: ~4 characters a token, documents by page
     /// (visual reading with citations costs about seven times text extraction), images flat.
     pub fn input_tokens(&self) -> u32 {

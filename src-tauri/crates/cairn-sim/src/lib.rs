@@ -52,6 +52,7 @@ impl Simulator {
             logging: Mutex::new(None),
             sso: Mutex::new(sso::SsoState::default()),
             throttle_counts: Mutex::new(Default::default()),
+            prompt_cache: Mutex::new(Default::default()),
         });
         let app = axum::Router::new()
             .fallback(server::handle)

@@ -35,6 +35,8 @@ pub struct SimState {
     pub sso: Mutex<crate::sso::SsoState>,
     pub requests: Mutex<Vec<Value>>,
     pub logging: Mutex<Option<Value>>,
+    /// Prompt cache: prefix key → when it was written (entries live 5 minutes).
+    pub prompt_cache: Mutex<std::collections::HashMap<u64, Instant>>,
 }
 
 pub type Shared = Arc<SimState>;
@@ -646,14 +648,14 @@ fn summarize_converse(
         message_count: messages.len(),
         ..Default::default()
     };
-    for message in messages {
+    for (mi, message) in messages.iter().enumerate() {
         let role = text_of(&message["role"]);
         let content = message["content"]
             .as_array()
             .ok_or("Each message needs a content list.")?;
         let mut has_text = false;
         let mut docs_here = 0;
-        for block in content {
+        for (bi, block) in content.iter().enumerate() {
             if let Some(text) = block.get("text").and_then(Value::as_str) {
                 has_text = true;
                 summary.text_chars += text.chars().count();
@@ -676,6 +678,12 @@ fn summarize_converse(
                 summary.documents.push(read_pdf(name, &bytes, citations)?);
             } else if block.get("image").is_some() {
                 summary.images += 1;
+            } else if block.get("cachePoint").is_some() {
+                summary.cache_point(&format!(
+                    "{:?}{}",
+                    body.get("system"),
+                    prefix_of(messages, mi, bi)
+                ));
             }
         }
         if docs_here > 0 && !has_text {
@@ -713,6 +721,24 @@ fn summarize_converse(
     }
     read_model_fields(&body["additionalModelRequestFields"], &mut summary);
     Ok(summary)
+}
+
+/// The request's messages up to and including `block` of `message`, as text: what a cache
+/// point covers.
+fn prefix_of(messages: &[Value], message: usize, block: usize) -> String {
+    let mut out = String::new();
+    for m in &messages[..message] {
+        out.push_str(&m.to_string());
+    }
+    match &messages[message]["content"] {
+        Value::Array(blocks) => {
+            for b in &blocks[..=block.min(blocks.len().saturating_sub(1))] {
+                out.push_str(&b.to_string());
+            }
+        }
+        other => out.push_str(&other.to_string()),
+    }
+    out
 }
 
 /// The text of the last message when the assistant wrote it (a prefill to continue).
@@ -822,7 +848,7 @@ fn summarize_invoke(
         parameters: vec![("max_tokens".into(), max_tokens.to_string())],
         ..Default::default()
     };
-    for message in messages {
+    for (mi, message) in messages.iter().enumerate() {
         let role = text_of(&message["role"]);
         let blocks: Vec<Value> = match &message["content"] {
             Value::String(s) => vec![json!({ "type": "text", "text": s })],
@@ -833,7 +859,7 @@ fn summarize_invoke(
                 )
             }
         };
-        for block in &blocks {
+        for (bi, block) in blocks.iter().enumerate() {
             match text_of(&block["type"]) {
                 "text" => {
                     let text = text_of(&block["text"]);
@@ -852,6 +878,13 @@ fn summarize_invoke(
                 }
                 "image" => summary.images += 1,
                 _ => {}
+            }
+            if block.get("cache_control").is_some() {
+                summary.cache_point(&format!(
+                    "{:?}{}",
+                    body.get("system"),
+                    prefix_of(messages, mi, bi)
+                ));
             }
         }
     }
@@ -1012,11 +1045,30 @@ async fn runtime(state: &Shared, route: &Route, body: &[u8]) -> Response<Body> {
         .enumerate()
         .filter(|(_, d)| d.citations)
         .collect();
+    // Prompt cache: the prefix before the last cache point is written once, then read for
+    // five minutes; those tokens are billed apart from the rest of the input.
+    let mut cache = CacheUse::default();
+    if let Some((key, tokens)) = summary.cache_prefix {
+        if let Ok(mut entries) = state.prompt_cache.lock() {
+            let fresh = entries
+                .get(&key)
+                .is_some_and(|at| at.elapsed() < Duration::from_secs(300));
+            if fresh {
+                cache.read = tokens;
+            } else {
+                cache.write = tokens;
+                entries.insert(key, Instant::now());
+            }
+        }
+    }
     let plan = StreamPlan {
         thinking,
         citations,
         tokens,
-        input_tokens: summary.input_tokens(),
+        cache,
+        input_tokens: summary
+            .input_tokens()
+            .saturating_sub(cache.read + cache.write),
         stop_reason,
         rate: directives.rate.unwrap_or(config.tokens_per_second),
         first_token_ms: directives.first_token_ms.unwrap_or(config.first_token_ms),
@@ -1047,7 +1099,7 @@ async fn runtime(state: &Shared, route: &Route, body: &[u8]) -> Response<Body> {
                 &json!({
                     "output": { "message": { "role": "assistant", "content": content } },
                     "stopReason": plan.stop_reason,
-                    "usage": usage_json(plan.input_tokens, output),
+                    "usage": usage_json(plan.input_tokens, output, plan.cache),
                     "metrics": { "latencyMs": plan.first_token_ms + 1 },
                 }),
             )
@@ -1073,7 +1125,7 @@ async fn runtime(state: &Shared, route: &Route, body: &[u8]) -> Response<Body> {
                     "content": content,
                     "stop_reason": plan.stop_reason,
                     "stop_sequence": null,
-                    "usage": { "input_tokens": plan.input_tokens, "output_tokens": output },
+                    "usage": anthropic_usage(plan.input_tokens, output, plan.cache),
                 }),
             );
             let headers = response.headers_mut();
@@ -1099,8 +1151,26 @@ async fn runtime(state: &Shared, route: &Route, body: &[u8]) -> Response<Body> {
     }
 }
 
-fn usage_json(input: u32, output: u32) -> Value {
-    json!({ "inputTokens": input, "outputTokens": output, "totalTokens": input + output })
+fn usage_json(input: u32, output: u32, cache: CacheUse) -> Value {
+    let mut usage = json!({
+        "inputTokens": input, "outputTokens": output,
+        "totalTokens": input + output + cache.read + cache.write,
+    });
+    if cache.read + cache.write > 0 {
+        usage["cacheReadInputTokens"] = json!(cache.read);
+        usage["cacheWriteInputTokens"] = json!(cache.write);
+    }
+    usage
+}
+
+/// Anthropic's usage object (InvokeModel), cache fields included when a cache point was used.
+fn anthropic_usage(input: u32, output: u32, cache: CacheUse) -> Value {
+    let mut usage = json!({ "input_tokens": input, "output_tokens": output });
+    if cache.read + cache.write > 0 {
+        usage["cache_read_input_tokens"] = json!(cache.read);
+        usage["cache_creation_input_tokens"] = json!(cache.write);
+    }
+    usage
 }
 
 fn anthropic_model_name(model_id: &str) -> String {
@@ -1150,7 +1220,15 @@ enum StreamKind {
 /// Stands in for the model's signature over its thinking (clients pass it back unchanged).
 const THINKING_SIGNATURE: &str = "c2ltdWxhdGVkLXRoaW5raW5nLXNpZ25hdHVyZQ==";
 
+/// Input tokens read from or written to the prompt cache by one request.
+#[derive(Debug, Clone, Copy, Default)]
+struct CacheUse {
+    read: u32,
+    write: u32,
+}
+
 struct StreamPlan {
+    cache: CacheUse,
     /// Extended thinking, streamed before the answer (empty when thinking is off).
     thinking: Vec<String>,
     /// Documents sent with citations on (and their index): the answer ends citing each.
@@ -1312,7 +1390,7 @@ async fn produce_stream(
                 "id": message_id, "type": "message", "role": "assistant",
                 "model": anthropic_model_name(&plan.model_id), "content": [],
                 "stop_reason": null, "stop_sequence": null,
-                "usage": { "input_tokens": plan.input_tokens, "output_tokens": 1 },
+                "usage": anthropic_usage(plan.input_tokens, 1, plan.cache),
             },
         }))],
     };
@@ -1442,7 +1520,7 @@ async fn produce_stream(
             wire::event_frame(
                 "metadata",
                 &json!({
-                    "usage": usage_json(plan.input_tokens, output),
+                    "usage": usage_json(plan.input_tokens, output, plan.cache),
                     "metrics": { "latencyMs": latency },
                 }),
             ),

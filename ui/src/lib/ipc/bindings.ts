@@ -25,6 +25,8 @@ export const commands = {
 	getConversation: (id: string) => typedError<Conversation, CairnError>(__TAURI_INVOKE("get_conversation", { id })),
 	/**  Sends a message; the answer streams over `on_event` and this returns when it has ended. */
 	sendMessage: (request: SendRequest, onEvent: Channel<ChatEvent>) => typedError<null, CairnError>(__TAURI_INVOKE("send_message", { request, onEvent })),
+	/**  Counts the input tokens a message would send (CountTokens, free) and prices them. */
+	estimateMessage: (request: SendRequest) => typedError<InputEstimate, CairnError>(__TAURI_INVOKE("estimate_message", { request })),
 	/**  Stops a running answer; the partial text is kept. `false` when no such stream is running. */
 	stopStream: (streamId: string) => __TAURI_INVOKE<boolean>("stop_stream", { streamId }),
 	/**  A conversation's API, system prompt and parameters (the defaults when none were saved). */
@@ -398,6 +400,14 @@ export type GeoProfile = {
 	/**  `global`, `us`, `eu`, `jp`, `apac`, `au`, … */
 	geo: string,
 	profileId: string,
+};
+
+/**  What a message would cost to send, counted by Bedrock before it is sent. */
+export type InputEstimate = {
+	inputTokens: number,
+	/**  USD for the input at the full price (prompt caching can make later turns cheaper). */
+	costUsd: number | null,
+	priceDate: string | null,
 };
 
 /**  The ID Cairn calls, and whether the regional premium applies. */
