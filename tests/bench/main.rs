@@ -3,6 +3,7 @@
 //! printed as `{"client", "models", "profiles", "concurrency", "seconds"}`.
 //!
 //! `cairn-bench search N` and `cairn-bench seed DIR TITLE=N…`: see `history.rs`.
+//! `cairn-bench pdf URL FILE`: see `pdf.rs`.
 //!
 //! `cairn-bench engine|sdk URL MODEL TOKENS`: consume one simulated answer of TOKENS tokens and
 //! print `{"client", "chars", "seconds"}`. `engine` goes through Cairn's chat use case (SQLite
@@ -11,6 +12,7 @@
 //! start (opening the database, building SDK clients) is excluded for both.
 
 mod history;
+mod pdf;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -26,7 +28,7 @@ fn prompt(tokens: u64) -> String {
     format!("Benchmark answer [[sim:tokens={tokens}]] [[sim:rate=0]]")
 }
 
-async fn clients(url: &str) -> BedrockClients {
+pub(crate) async fn clients(url: &str) -> BedrockClients {
     BedrockClients::connect(&Target {
         region: "us-east-1".into(),
         endpoints: Endpoints::all(url),
@@ -139,6 +141,14 @@ async fn main() -> std::process::ExitCode {
                 .map(|v| println!("{v}")),
         ),
         (Some("seed"), Some(dir)) => Some(history::seed(std::path::Path::new(dir), &args[3..])),
+        (Some("pdf"), Some(url)) => match args.get(3) {
+            Some(file) => Some(
+                pdf::send(url, std::path::Path::new(file))
+                    .await
+                    .map(|v| println!("{v}")),
+            ),
+            None => Some(Err("usage: cairn-bench pdf URL FILE".to_owned())),
+        },
         _ => None,
     };
     if let Some(outcome) = outcome {

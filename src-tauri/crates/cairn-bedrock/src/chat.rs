@@ -29,18 +29,35 @@ pub enum TurnRole {
     Assistant,
 }
 
+/// Where a document's bytes are. A file is read only while a request is built, straight into
+/// the request, so a large PDF is held once rather than once per layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocumentBytes {
+    File(std::path::PathBuf),
+    Memory(std::sync::Arc<Vec<u8>>),
+}
+
+impl DocumentBytes {
+    fn load(&self) -> Result<Vec<u8>, BedrockError> {
+        match self {
+            DocumentBytes::File(path) => std::fs::read(path).map_err(|e| {
+                BedrockError::new(
+                    ErrorKind::NotFound,
+                    format!("cannot read the document {}: {e}", path.display()),
+                )
+                .with_code("DocumentMissing")
+            }),
+            DocumentBytes::Memory(bytes) => Ok(bytes.as_ref().clone()),
+        }
+    }
+}
+
 /// A PDF sent with a user turn.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TurnDocument {
     /// The name Bedrock sees: neutral and rule-conforming (the real file name stays local).
     pub name: String,
-    pub bytes: std::sync::Arc<Vec<u8>>,
-}
-
-impl std::fmt::Debug for TurnDocument {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "TurnDocument({}, {} bytes)", self.name, self.bytes.len())
-    }
+    pub bytes: DocumentBytes,
 }
 
 /// One message of the history as sent to the model.
@@ -188,7 +205,7 @@ pub fn build_messages(turns: &[Turn], citations: bool) -> Result<Vec<Message>, B
                     let block = DocumentBlock::builder()
                         .format(DocumentFormat::Pdf)
                         .name(&doc.name)
-                        .source(DocumentSource::Bytes(Blob::new(doc.bytes.as_ref().clone())))
+                        .source(DocumentSource::Bytes(Blob::new(doc.bytes.load()?)))
                         .citations(
                             CitationsConfig::builder()
                                 .enabled(citations)
@@ -463,8 +480,8 @@ fn non_blank(text: &Option<String>) -> Option<&str> {
     text.as_deref().filter(|s| !s.trim().is_empty())
 }
 
-/// The Anthropic Messages body InvokeModel sends (a pure function: tests assert it exactly).
-pub fn invoke_body(turns: &[Turn], settings: &ChatSettings) -> Value {
+/// The Anthropic Messages body InvokeModel sends (tests assert it exactly).
+pub fn invoke_body(turns: &[Turn], settings: &ChatSettings) -> Result<Value, BedrockError> {
     let messages: Vec<Value> = grouped_turns(turns)
         .into_iter()
         .map(|(role, members)| {
@@ -476,7 +493,7 @@ pub fn invoke_body(turns: &[Turn], settings: &ChatSettings) -> Value {
                         "source": {
                             "type": "base64",
                             "media_type": "application/pdf",
-                            "data": base64::engine::general_purpose::STANDARD.encode(doc.bytes.as_slice()),
+                            "data": base64::engine::general_purpose::STANDARD.encode(doc.bytes.load()?),
                         },
                         "title": doc.name,
                     });
@@ -498,9 +515,9 @@ pub fn invoke_body(turns: &[Turn], settings: &ChatSettings) -> Value {
                 TurnRole::User => "user",
                 TurnRole::Assistant => "assistant",
             };
-            json!({ "role": role, "content": content })
+            Ok(json!({ "role": role, "content": content }))
         })
-        .collect();
+        .collect::<Result<_, BedrockError>>()?;
     let mut body = json!({
         "anthropic_version": "bedrock-2023-05-31",
         "max_tokens": settings.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS),
@@ -523,7 +540,7 @@ pub fn invoke_body(turns: &[Turn], settings: &ChatSettings) -> Value {
             body[k] = v;
         }
     }
-    body
+    Ok(body)
 }
 
 /// Input tokens the request would use, from Bedrock's CountTokens (free; nothing is invoked),
@@ -549,7 +566,9 @@ pub async fn count_input_tokens(
         }
         ChatApi::InvokeModel => CountTokensInput::InvokeModel(
             InvokeModelTokensRequest::builder()
-                .body(Blob::new(invoke_body(&request.turns, settings).to_string()))
+                .body(Blob::new(
+                    invoke_body(&request.turns, settings)?.to_string(),
+                ))
                 .build()
                 .map_err(internal)?,
         ),
@@ -604,7 +623,7 @@ pub async fn stream_answer(
             Receiver::Converse(call.send().await.map_err(|e| from_sdk(&e))?.stream)
         }
         ChatApi::InvokeModel => {
-            let body = invoke_body(&request.turns, settings);
+            let body = invoke_body(&request.turns, settings)?;
             if body["messages"].as_array().is_none_or(|m| m.is_empty()) {
                 return Err(BedrockError::new(
                     ErrorKind::InvalidInput,
@@ -679,7 +698,8 @@ mod tests {
                 turn(TurnRole::User, "d"),
             ],
             &settings,
-        );
+        )
+        .expect("body");
         assert_eq!(
             body,
             json!({
@@ -697,7 +717,8 @@ mod tests {
                 "anthropic_beta": ["context-1m-2025-08-07"],
             })
         );
-        let plain = invoke_body(&[turn(TurnRole::User, "x")], &ChatSettings::default());
+        let plain =
+            invoke_body(&[turn(TurnRole::User, "x")], &ChatSettings::default()).expect("body");
         assert_eq!(plain["max_tokens"], DEFAULT_MAX_TOKENS);
         assert!(plain.get("anthropic_beta").is_none() && plain.get("system").is_none());
     }
@@ -706,7 +727,7 @@ mod tests {
     fn documents_come_before_the_text_with_their_neutral_names() {
         let doc = TurnDocument {
             name: "Document 1".into(),
-            bytes: std::sync::Arc::new(b"%PDF-1.4 x".to_vec()),
+            bytes: DocumentBytes::Memory(std::sync::Arc::new(b"%PDF-1.4 x".to_vec())),
         };
         let question = Turn {
             documents: vec![doc],
@@ -718,7 +739,8 @@ mod tests {
                 document_citations: false,
                 ..ChatSettings::default()
             },
-        );
+        )
+        .expect("body");
         assert_eq!(
             body["messages"][0]["content"],
             json!([

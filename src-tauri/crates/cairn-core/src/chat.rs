@@ -8,8 +8,8 @@ use cairn_bedrock::access::{
     accepts_context_1m, estimate_cost, limits_for, price_for, TokenCounts,
 };
 use cairn_bedrock::chat::{
-    stream_answer, ChatRequest, ChatSettings, CitedPassage, StreamEvent, Turn, TurnDocument,
-    TurnRole, DEFAULT_MAX_TOKENS,
+    stream_answer, ChatRequest, ChatSettings, CitedPassage, DocumentBytes, StreamEvent, Turn,
+    TurnDocument, TurnRole, DEFAULT_MAX_TOKENS,
 };
 use cairn_bedrock::error::ChatParameter;
 use cairn_bedrock::{BedrockClients, ErrorKind};
@@ -374,7 +374,7 @@ impl ChatService {
             check_request(&all, has_text, &request.model_id, &settings)?;
             // Every file must still be there before anything is stored.
             for doc in &all {
-                self.read_document(&doc.id)?;
+                self.document_path(&doc.id)?;
             }
         }
 
@@ -528,7 +528,7 @@ impl ChatService {
         for (i, doc) in documents.iter().enumerate() {
             sent.push(TurnDocument {
                 name: neutral_name(numbered_before + i),
-                bytes: self.read_document(&doc.id)?,
+                bytes: DocumentBytes::File(self.document_path(&doc.id)?),
             });
         }
         Ok(Turn {
@@ -643,9 +643,10 @@ impl ChatService {
         }
     }
 
-    fn read_document(&self, id: &str) -> Result<Arc<Vec<u8>>, CairnError> {
+    /// Where a stored document is (its bytes are read only into the request itself).
+    fn document_path(&self, id: &str) -> Result<std::path::PathBuf, CairnError> {
         match &self.documents {
-            Some(store) => store.read(id).map_err(|e| {
+            Some(store) => store.path(id).map_err(|e| {
                 CairnError::new(
                     ErrorKind::NotFound,
                     format!("a document of this conversation is missing: {}", e.message),

@@ -251,6 +251,18 @@ impl DocumentStore {
         })
     }
 
+    /// Where a stored document is, once checked that it is there.
+    pub fn path(&self, id: &str) -> Result<PathBuf, CairnError> {
+        let path = self.path_of(id)?;
+        if !path.is_file() {
+            return Err(CairnError::new(
+                ErrorKind::NotFound,
+                format!("{} is missing", path.display()),
+            ));
+        }
+        Ok(path)
+    }
+
     pub fn read(&self, id: &str) -> Result<Arc<Vec<u8>>, CairnError> {
         let path = self.path_of(id)?;
         std::fs::read(&path)
