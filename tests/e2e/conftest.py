@@ -104,13 +104,17 @@ class App:
         self.request = request
         self.open: list = []
 
-    def launch(self):
+    def launch(self, args: list[str] | None = None):
+        """Starts the app; `args` are its command line (e.g. files to open with Cairn)."""
         from selenium import webdriver
         from selenium.webdriver.common.options import ArgOptions
 
         options = ArgOptions()
         options.set_capability("browserName", "wry")
-        options.set_capability("tauri:options", {"application": str(app_binary())})
+        tauri_options: dict = {"application": str(app_binary())}
+        if args:
+            tauri_options["args"] = args
+        options.set_capability("tauri:options", tauri_options)
         driver = webdriver.Remote(command_executor=self.server.url, options=options)
         driver.implicitly_wait(0)
         self.open.append(driver)
