@@ -3,7 +3,7 @@
 use specta_typescript::Typescript;
 use tauri_specta::{collect_commands, Builder};
 
-use crate::commands::{app, chat, connection, documents, models};
+use crate::commands::{activity, app, chat, connection, documents, models};
 
 /// Where the generated bindings live, relative to this crate.
 pub const BINDINGS_PATH: &str = "../ui/src/lib/ipc/bindings.ts";
@@ -32,6 +32,13 @@ pub fn builder() -> Builder<tauri::Wry> {
             chat::restore_conversation,
             chat::search_messages,
             chat::export_conversation,
+            activity::activity_list,
+            activity::activity_summary,
+            activity::export_activity_csv,
+            activity::activity_settings,
+            activity::set_activity_settings,
+            activity::invocation_logging,
+            activity::set_invocation_logging,
             documents::attach_documents,
             documents::pick_documents,
             documents::opened_documents,

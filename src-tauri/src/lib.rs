@@ -39,6 +39,18 @@ pub fn run() {
             let data_dir = state::data_dir(app.path().app_data_dir().ok());
             let state = tauri::async_runtime::block_on(state::AppState::start(data_dir));
             app.manage(state);
+            // Rolling retention: prune once a day while Cairn stays open (and at start).
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let mut daily = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
+                daily.tick().await;
+                loop {
+                    daily.tick().await;
+                    if let Some(state) = handle.try_state::<state::AppState>() {
+                        state.prune_activity();
+                    }
+                }
+            });
             Ok(())
         })
         .run(tauri::generate_context!());

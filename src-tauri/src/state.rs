@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
 use cairn_bedrock::{ErrorKind, ProfileLocation};
+use cairn_core::activity::ActivityContext;
 use cairn_core::chat::ChatService;
 use cairn_core::connections::{
     ConnectionInput, ConnectionKind, ConnectionService, EndpointOverrides, DEMO_ID,
@@ -156,9 +157,20 @@ impl AppState {
         } else if let Some(e) = startup_error {
             state.set_startup_error(e);
         }
+        state.prune_activity();
         let status = state.status();
         tracing::info!(mode = ?status.mode, region = %status.region, "Cairn started");
         state
+    }
+
+    /// Drops activity older than the retention period (at start-up, then daily).
+    pub fn prune_activity(&self) {
+        let Some(store) = &self.store else { return };
+        match cairn_core::activity::prune(store, time::OffsetDateTime::now_utc()) {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "pruned old activity"),
+            Err(error) => tracing::warn!(%error, "could not prune the activity log"),
+        }
     }
 
     fn set_startup_error(&self, error: CairnError) {
@@ -179,23 +191,34 @@ impl AppState {
         let connections = self.connections()?;
         let store = self.store()?;
         let clients = session::clients_for(connections, self.demo.as_ref(), id).await?;
-        let (mode, name) = if id == DEMO_ID {
-            (AppMode::Demo, None)
+        let (mode, name, account) = if id == DEMO_ID {
+            (AppMode::Demo, None, None)
         } else {
-            (AppMode::Aws, Some(connections.get(id)?.name))
+            let info = connections.get(id)?;
+            (
+                AppMode::Aws,
+                Some(info.name),
+                info.verification.map(|v| v.account),
+            )
         };
         connections.set_active(id)?;
         let status = AppStatus {
             mode,
             connection_id: id.to_owned(),
-            connection_name: name,
+            connection_name: name.clone(),
             region: clients.region.clone(),
             simulator_endpoint: (id == DEMO_ID)
                 .then(|| self.demo.as_ref().map(|d| d.simulator.url()))
                 .flatten(),
             startup_error: None,
         };
-        let mut chat = ChatService::new(store.clone(), clients);
+        let activity = ActivityContext {
+            connection_id: id.to_owned(),
+            connection_name: name.clone().unwrap_or_else(|| "Demo".to_owned()),
+            account,
+            region: clients.region.clone(),
+        };
+        let mut chat = ChatService::new(store.clone(), clients).with_activity(activity);
         if let Some(documents) = &self.documents {
             chat = chat.with_documents(documents.clone());
         }

@@ -3,6 +3,7 @@ document's model table, pagination must work, logging configuration must round-t
 
 from __future__ import annotations
 
+import botocore.exceptions
 import pytest
 from botocore.exceptions import ClientError
 
@@ -223,6 +224,21 @@ def test_put_then_get_invocation_logging(control):
     for key, value in cfg2.items():
         assert got2.get(key) == value, (key, got2)
     assert "cloudWatchConfig" not in got2, "PUT replaces the whole configuration"
+
+    control.delete_model_invocation_logging_configuration()
+    assert "loggingConfig" not in control.get_model_invocation_logging_configuration()
+
+
+@pytest.mark.parametrize("cfg, words", [
+    ({"textDataDeliveryEnabled": True}, "At least one destination"),
+    ({"cloudWatchConfig": {"logGroupName": "g", "roleArn": "not-an-arn"}}, "roleArn"),
+    ({"s3Config": {"bucketName": "Bad_Bucket"}}, "bucketName"),
+])
+def test_invalid_logging_configurations_are_refused(control, cfg, words):
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        control.put_model_invocation_logging_configuration(loggingConfig=cfg)
+    assert caught.value.response["Error"]["Code"] == "ValidationException"
+    assert words in caught.value.response["Error"]["Message"]
 
 
 # --- STS ---------------------------------------------------------------------------------------

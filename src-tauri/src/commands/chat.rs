@@ -148,30 +148,10 @@ pub fn export_conversation(
     id: String,
     format: cairn_core::export::ExportFormat,
 ) -> Result<String, CairnError> {
-    use tauri::Manager;
     let store = state.store()?;
     let conversation = store.conversation(&id)?;
     let settings = state.chat()?.settings(&id)?;
     let text = cairn_core::export::render(&conversation, &settings, format);
-    let dir = app
-        .path()
-        .download_dir()
-        .or_else(|_| app.path().app_data_dir())
-        .map_err(|e| CairnError::new(cairn_bedrock::ErrorKind::Storage, e.to_string()))?;
     let stem = cairn_core::export::file_stem(&conversation.summary.title);
-    let mut path = dir.join(format!("{stem}.{}", format.extension()));
-    let mut n = 2;
-    while path.exists() {
-        path = dir.join(format!("{stem} ({n}).{}", format.extension()));
-        n += 1;
-    }
-    std::fs::create_dir_all(&dir)
-        .and_then(|()| std::fs::write(&path, text))
-        .map_err(|e| {
-            CairnError::new(
-                cairn_bedrock::ErrorKind::Storage,
-                format!("cannot write {}: {e}", path.display()),
-            )
-        })?;
-    Ok(path.display().to_string())
+    super::write_download(&app, &stem, format.extension(), text.as_bytes())
 }

@@ -7,6 +7,7 @@ pub mod chat;
 pub mod client;
 pub mod error;
 pub mod identity;
+pub mod logging;
 pub mod profiles;
 pub mod regions;
 pub mod sso;

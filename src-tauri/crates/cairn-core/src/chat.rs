@@ -15,6 +15,7 @@ use cairn_bedrock::error::ChatParameter;
 use cairn_bedrock::{BedrockClients, ErrorKind};
 use cairn_store::{Citation, DocumentInfo, MessageStatus, Role, Store, Usage};
 
+use crate::activity::{self, ActivityContext};
 use crate::documents::{check_request, neutral_name, DocumentStore};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
@@ -268,6 +269,8 @@ pub struct ChatService {
     clients: BedrockClients,
     retry_delays: Vec<Duration>,
     documents: Option<DocumentStore>,
+    /// Every model call is written to the activity log under this connection.
+    activity: Option<ActivityContext>,
 }
 
 fn millis(d: Duration) -> u32 {
@@ -304,6 +307,50 @@ impl ChatService {
             clients,
             retry_delays: RETRY_DELAYS.to_vec(),
             documents: None,
+            activity: None,
+        }
+    }
+
+    /// Log each model call for this connection in the activity log.
+    pub fn with_activity(mut self, context: ActivityContext) -> Self {
+        self.activity = Some(context);
+        self
+    }
+
+    /// Writes one call to the activity log; a failure to log never fails the chat.
+    fn log_call(
+        &self,
+        request: &ChatRequest,
+        outcome: &str,
+        error_kind: Option<ErrorKind>,
+        usage: Option<&Usage>,
+        since: Instant,
+    ) {
+        let Some(context) = &self.activity else {
+            return;
+        };
+        let question = request
+            .turns
+            .iter()
+            .rev()
+            .find(|t| t.role == TurnRole::User)
+            .map_or("", |t| t.text.as_str());
+        let call = activity::Call {
+            invocation_id: &request.model_id,
+            api: match request.settings.api {
+                cairn_bedrock::chat::ChatApi::Converse => "converse",
+                cairn_bedrock::chat::ChatApi::InvokeModel => "invokeModel",
+            },
+            outcome,
+            error_kind,
+            usage,
+            duration_ms: millis(since.elapsed()),
+            question,
+        };
+        if let Err(error) =
+            activity::record(&self.store, context, call, time::OffsetDateTime::now_utc())
+        {
+            tracing::warn!(%error, "could not write the activity log");
         }
     }
 
@@ -709,7 +756,9 @@ impl ChatService {
     ) -> Result<(), CairnError> {
         let started = Instant::now();
         let mut attempt = 0usize;
+        let mut attempt_started;
         let opened = loop {
+            attempt_started = Instant::now();
             let opened = tokio::select! {
                 biased;
                 _ = cancel.cancelled() => None,
@@ -729,6 +778,7 @@ impl ChatService {
             };
             attempt += 1;
             if let Some(Err(e)) = opened {
+                self.log_call(&request, "failed", Some(e.kind), None, attempt_started);
                 emit(ChatEvent::Retrying {
                     attempt: u32::try_from(attempt).unwrap_or(u32::MAX),
                     max_attempts: u32::try_from(self.retry_delays.len()).unwrap_or(u32::MAX),
@@ -752,6 +802,7 @@ impl ChatService {
         };
         let mut stream = match opened {
             None => {
+                self.log_call(&request, "cancelled", None, None, attempt_started);
                 self.store.finish_message(
                     message_id,
                     &received.text,
@@ -763,6 +814,7 @@ impl ChatService {
                 return Ok(());
             }
             Some(Err(error)) => {
+                self.log_call(&request, "failed", Some(error.kind), None, attempt_started);
                 self.store.finish_message(
                     message_id,
                     &received.text,
@@ -791,6 +843,7 @@ impl ChatService {
             let next = tokio::select! {
                 biased;
                 _ = &mut cancelled => {
+                    self.log_call(&request, "cancelled", None, None, attempt_started);
                     self.store.finish_message(
                         message_id,
                         &received.text,
@@ -829,6 +882,13 @@ impl ChatService {
                 }
                 Some(Err(error)) => {
                     let usage = tokens.map(|t| self.usage(&request, t, first_token, started));
+                    self.log_call(
+                        &request,
+                        "incomplete",
+                        Some(error.kind),
+                        usage.as_ref(),
+                        attempt_started,
+                    );
                     self.store.finish_message(
                         message_id,
                         &received.text,
@@ -858,6 +918,13 @@ impl ChatService {
         }
         let usage = tokens.map(|t| self.usage(&request, t, first_token, started));
         let Some(stop_reason) = stop_reason else {
+            self.log_call(
+                &request,
+                "incomplete",
+                Some(ErrorKind::Network),
+                usage.as_ref(),
+                attempt_started,
+            );
             self.store.finish_message(
                 message_id,
                 &received.text,
@@ -875,6 +942,7 @@ impl ChatService {
         };
         let usage = usage
             .unwrap_or_else(|| self.usage(&request, TokenCounts::default(), first_token, started));
+        self.log_call(&request, "complete", None, Some(&usage), attempt_started);
         self.store.finish_message(
             message_id,
             &received.text,

@@ -112,6 +112,11 @@ fn route(method: &Method, path: &str, body: &[u8]) -> Option<Route> {
             "PutModelInvocationLoggingConfiguration",
             None,
         ),
+        (&Method::DELETE, ["logging", "modelinvocations"]) => r(
+            Service::Control,
+            "DeleteModelInvocationLoggingConfiguration",
+            None,
+        ),
         (&Method::POST, [""]) => {
             let form = String::from_utf8_lossy(body);
             if form.split('&').any(|p| p == "Action=GetCallerIdentity") {
@@ -606,13 +611,54 @@ fn control(state: &SimState, route: &Route, query: &str, body: &[u8]) -> Respons
             let Some(config) = parsed.get("loggingConfig").filter(|c| c.is_object()) else {
                 return validation("1 validation error detected: Value null at 'loggingConfig' failed to satisfy constraint: Member must not be null");
             };
+            if let Err(message) = check_logging_config(config) {
+                return validation(&message);
+            }
             if let Ok(mut logging) = state.logging.lock() {
                 *logging = Some(config.clone());
             }
             wire::json(StatusCode::OK, &json!({}))
         }
+        "DeleteModelInvocationLoggingConfiguration" => {
+            if let Ok(mut logging) = state.logging.lock() {
+                *logging = None;
+            }
+            wire::json(StatusCode::OK, &json!({}))
+        }
         _ => not_found("operation"),
     }
+}
+
+/// Bedrock's checks of a logging configuration: a destination, a complete CloudWatch block
+/// (log group and an IAM role ARN), a valid S3 bucket name.
+fn check_logging_config(config: &Value) -> Result<(), String> {
+    let cloud_watch = config.get("cloudWatchConfig").filter(|c| c.is_object());
+    let s3 = config.get("s3Config").filter(|c| c.is_object());
+    if cloud_watch.is_none() && s3.is_none() {
+        return Err(
+            "At least one destination (cloudWatchConfig or s3Config) must be provided.".into(),
+        );
+    }
+    if let Some(cw) = cloud_watch {
+        if text_of(&cw["logGroupName"]).is_empty() {
+            return Err("1 validation error detected: Value null at 'loggingConfig.cloudWatchConfig.logGroupName' failed to satisfy constraint: Member must not be null".into());
+        }
+        let role = text_of(&cw["roleArn"]);
+        if !(role.starts_with("arn:aws:iam::") && role.contains(":role/")) {
+            return Err(format!("1 validation error detected: Value '{role}' at 'loggingConfig.cloudWatchConfig.roleArn' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:aws(-[^:]+)?:iam::([0-9]{{12}})?:role/.+"));
+        }
+    }
+    if let Some(s3) = s3 {
+        let bucket = text_of(&s3["bucketName"]);
+        let valid = (3..=63).contains(&bucket.len())
+            && bucket
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+        if !valid {
+            return Err(format!("1 validation error detected: Value '{bucket}' at 'loggingConfig.s3Config.bucketName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-z0-9][\\.\\-a-z0-9]{{1,61}}[a-z0-9]"));
+        }
+    }
+    Ok(())
 }
 
 fn validation(message: &str) -> Response<Body> {

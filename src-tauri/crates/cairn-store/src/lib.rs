@@ -1,6 +1,7 @@
 //! Cairn's local database: SQLite in WAL mode, with versioned migrations. Conversations and
 //! messages live here; secrets never do.
 
+mod activity;
 mod connections;
 mod migrations;
 mod types;
@@ -12,6 +13,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+pub use activity::{
+    ActivityBucket, ActivityEntry, ActivityFilter, ActivitySummary, ActivityTotals,
+};
 pub use connections::{ConnectionRecord, SsoRecord, VerificationRecord};
 pub use types::{
     ChatMessage, Citation, Conversation, ConversationSummary, DocumentInfo, MessageAt,

@@ -110,6 +110,33 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (message_id, position)
      );
      ALTER TABLE messages ADD COLUMN citations_json TEXT;",
+    // 9: the activity log, one row per model call (no prompt or answer text unless the user
+    // opted into short excerpts); `at` is RFC 3339 UTC so text order is time order
+    "CREATE TABLE activity (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        connection_id TEXT NOT NULL,
+        connection_name TEXT NOT NULL,
+        account TEXT,
+        region TEXT NOT NULL,
+        model_id TEXT NOT NULL,
+        invocation_id TEXT NOT NULL,
+        api TEXT NOT NULL,
+        endpoint TEXT NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        cache_read_tokens INTEGER NOT NULL,
+        cache_write_tokens INTEGER NOT NULL,
+        cost_usd REAL,
+        first_token_ms INTEGER,
+        duration_ms INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        error_kind TEXT,
+        excerpt TEXT
+     );
+     CREATE INDEX activity_by_time ON activity(at);
+     CREATE INDEX activity_by_model ON activity(model_id, at);
+     CREATE INDEX activity_by_connection ON activity(connection_id, at);",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

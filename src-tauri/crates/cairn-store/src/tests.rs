@@ -267,3 +267,158 @@ fn search_lists_the_newest_matches_first() {
     assert!(hits[0].snippet.contains("newer") && hits[1].snippet.contains("older"));
     assert_eq!(store.search("cash flow", 1).expect("search").len(), 1);
 }
+
+fn call(at: &str, model: &str, outcome: &str, tokens: (u32, u32), cost: f64) -> ActivityEntry {
+    ActivityEntry {
+        id: None,
+        at: at.into(),
+        connection_id: "c1".into(),
+        connection_name: "Work account".into(),
+        account: Some("123456789012".into()),
+        region: "us-east-1".into(),
+        model_id: model.into(),
+        invocation_id: format!("global.{model}"),
+        api: "converse".into(),
+        endpoint: "global".into(),
+        input_tokens: tokens.0,
+        output_tokens: tokens.1,
+        cache_read_tokens: 0,
+        cache_write_tokens: 0,
+        cost_usd: Some(cost),
+        first_token_ms: Some(300),
+        duration_ms: 1200,
+        outcome: outcome.into(),
+        error_kind: (outcome == "failed").then(|| "throttled".into()),
+        excerpt: None,
+    }
+}
+
+#[test]
+fn retention_keeps_exactly_the_last_days() {
+    let store = Store::open_in_memory().expect("open");
+    // "Now" is 2026-11-26T12:00:00Z; entries 29, 30 and 31 days old, to the second.
+    for at in [
+        "2026-10-28T12:00:00Z",
+        "2026-10-27T12:00:00Z",
+        "2026-10-26T12:00:00Z",
+    ] {
+        store
+            .record_activity(&call(at, "m", "complete", (1, 1), 0.0))
+            .expect("record");
+    }
+    // Keeping 30 days: the cutoff is now − 30 days; the 31-day-old entry goes, 30 stays.
+    let removed = store.prune_activity("2026-10-27T12:00:00Z").expect("prune");
+    assert_eq!(removed, 1);
+    let left: Vec<String> = store
+        .activity(&ActivityFilter::default(), 10, 0)
+        .expect("list")
+        .into_iter()
+        .map(|e| e.at)
+        .collect();
+    assert_eq!(left, ["2026-10-28T12:00:00Z", "2026-10-27T12:00:00Z"]);
+}
+
+#[test]
+fn totals_buckets_filters_and_csv_match_a_known_set_of_calls() {
+    let store = Store::open_in_memory().expect("open");
+    let sonnet = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+    let haiku = "anthropic.claude-haiku-4-5-20251001-v1:0";
+    for entry in [
+        call(
+            "2026-11-24T09:00:00Z",
+            sonnet,
+            "complete",
+            (1000, 200),
+            0.006,
+        ),
+        call("2026-11-24T10:00:00Z", haiku, "complete", (500, 100), 0.001),
+        call("2026-11-25T09:00:00Z", sonnet, "failed", (0, 0), 0.0),
+        call(
+            "2026-11-25T11:00:00Z",
+            sonnet,
+            "complete",
+            (2000, 400),
+            0.012,
+        ),
+    ] {
+        store.record_activity(&entry).expect("record");
+    }
+    let all = store
+        .activity_summary(&ActivityFilter::default())
+        .expect("summary");
+    assert_eq!((all.totals.calls, all.totals.failed), (4, 1));
+    assert_eq!(
+        (all.totals.input_tokens, all.totals.output_tokens),
+        (3500.0, 700.0)
+    );
+    assert!((all.totals.cost_usd - 0.019).abs() < 1e-9);
+    let days: Vec<(&str, u32)> = all
+        .per_day
+        .iter()
+        .map(|b| (b.key.as_str(), b.calls))
+        .collect();
+    assert_eq!(days, [("2026-11-24", 2), ("2026-11-25", 2)]);
+    let models: Vec<(&str, f64)> = all
+        .per_model
+        .iter()
+        .map(|b| (b.key.as_str(), b.input_tokens))
+        .collect();
+    assert_eq!(models, [(haiku, 500.0), (sonnet, 3000.0)]);
+    assert_eq!(all.models, [haiku, sonnet]);
+    assert_eq!(
+        all.connections,
+        [("c1".to_owned(), "Work account".to_owned())]
+    );
+
+    let day_two = ActivityFilter {
+        from: Some("2026-11-25".into()),
+        to: Some("2026-11-26".into()),
+        ..ActivityFilter::default()
+    };
+    assert_eq!(
+        store
+            .activity_summary(&day_two)
+            .expect("summary")
+            .totals
+            .calls,
+        2
+    );
+    let failed = ActivityFilter {
+        outcome: Some("failed".into()),
+        ..ActivityFilter::default()
+    };
+    assert_eq!(store.activity(&failed, 10, 0).expect("list").len(), 1);
+
+    let csv = store.activity_csv(&ActivityFilter::default()).expect("csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 5);
+    assert!(lines[0].starts_with("time,connection,account,region,model,"));
+    assert_eq!(
+        lines[1],
+        format!("2026-11-24T09:00:00Z,Work account,123456789012,us-east-1,{sonnet},global.{sonnet},converse,global,1000,200,0,0,0.006000,300,1200,complete,,")
+    );
+    assert!(lines[3].ends_with(",failed,throttled,"));
+}
+
+#[test]
+fn csv_fields_cannot_become_formulas_or_break_rows() {
+    let store = Store::open_in_memory().expect("open");
+    let mut entry = call("2026-11-24T09:00:00Z", "m", "complete", (1, 1), 0.0);
+    entry.connection_name = "=HYPERLINK(\"x\"),\nnext".into();
+    store.record_activity(&entry).expect("record");
+    let csv = store.activity_csv(&ActivityFilter::default()).expect("csv");
+    assert!(csv.contains("\"'=HYPERLINK(\"\"x\"\"),\nnext\""), "{csv}");
+}
+
+#[test]
+fn the_day_aggregate_uses_the_time_index() {
+    let store = Store::open_in_memory().expect("open");
+    let plan = store
+        .activity_plan(&ActivityFilter {
+            from: Some("2026-10-27".into()),
+            ..ActivityFilter::default()
+        })
+        .expect("plan")
+        .join(" | ");
+    assert!(plan.contains("USING INDEX activity_by_time"), "{plan}");
+}

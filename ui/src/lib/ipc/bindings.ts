@@ -40,6 +40,18 @@ export const commands = {
 	searchMessages: (query: string) => typedError<SearchHit[], CairnError>(__TAURI_INVOKE("search_messages", { query })),
 	/**  Writes the conversation as Markdown or JSON into the Downloads folder; returns the path. */
 	exportConversation: (id: string, format: ExportFormat) => typedError<string, CairnError>(__TAURI_INVOKE("export_conversation", { id, format })),
+	/**  Calls matching `filter`, newest first, a page of 200 from `offset`. */
+	activityList: (filter: ActivityFilter, offset: number) => typedError<ActivityEntry[], CairnError>(__TAURI_INVOKE("activity_list", { filter, offset })),
+	/**  Totals, per-day and per-model sums for `filter`. */
+	activitySummary: (filter: ActivityFilter) => typedError<ActivitySummary, CairnError>(__TAURI_INVOKE("activity_summary", { filter })),
+	/**  Writes the filtered calls as CSV into the Downloads folder; returns the path. */
+	exportActivityCsv: (filter: ActivityFilter) => typedError<string, CairnError>(__TAURI_INVOKE("export_activity_csv", { filter })),
+	activitySettings: () => typedError<ActivitySettings, CairnError>(__TAURI_INVOKE("activity_settings")),
+	/**  Saves the settings and prunes at once; returns how many calls were removed. */
+	setActivitySettings: (settings: ActivitySettings) => typedError<number, CairnError>(__TAURI_INVOKE("set_activity_settings", { settings })),
+	/**  The active connection's account and region: Bedrock's model-invocation logging. */
+	invocationLogging: () => typedError<InvocationLogging, CairnError>(__TAURI_INVOKE("invocation_logging")),
+	setInvocationLogging: (logging: InvocationLogging) => typedError<InvocationLogging, CairnError>(__TAURI_INVOKE("set_invocation_logging", { logging })),
 	/**  Checks and keeps the files at `paths` (dropped on the window). */
 	attachDocuments: (paths: string[]) => typedError<AttachResult[], CairnError>(__TAURI_INVOKE("attach_documents", { paths })),
 	/**
@@ -89,6 +101,86 @@ export type AccessStatus = "authorized" | "notAuthorized" |
 "notInRegion" | 
 /**  Not asked (offline, or the availability call failed). */
 "unknown";
+
+/**  Sums for one day (UTC date) or one model. */
+export type ActivityBucket = {
+	/**  `YYYY-MM-DD` or a model ID. */
+	key: string,
+	calls: number,
+	inputTokens: number | null,
+	outputTokens: number | null,
+	costUsd: number | null,
+};
+
+/**  One model call. */
+export type ActivityEntry = {
+	/**  Set by the store. */
+	id: number | null,
+	/**  RFC 3339, UTC. */
+	at: string,
+	connectionId: string,
+	connectionName: string,
+	/**  The AWS account, when the connection was verified. */
+	account: string | null,
+	region: string,
+	/**  The base model ID. */
+	modelId: string,
+	/**  What was called: a profile or the base ID. */
+	invocationId: string,
+	/**  "converse" or "invokeModel". */
+	api: string,
+	/**  "global", "regional" or "base". */
+	endpoint: string,
+	inputTokens: number,
+	outputTokens: number,
+	cacheReadTokens: number,
+	cacheWriteTokens: number,
+	costUsd: number | null,
+	firstTokenMs: number | null,
+	durationMs: number,
+	/**  "complete", "failed", "cancelled" or "incomplete". */
+	outcome: string,
+	/**  The error kind when the call failed. */
+	errorKind: string | null,
+	/**  The first words of the question, only when the user opted in. */
+	excerpt: string | null,
+};
+
+/**  Which calls: every field narrows; `None` does not. */
+export type ActivityFilter = {
+	/**  Inclusive lower bound, RFC 3339 (or a date `YYYY-MM-DD`). */
+	from?: string | null,
+	/**  Exclusive upper bound, RFC 3339 (or a date). */
+	to?: string | null,
+	connectionId?: string | null,
+	modelId?: string | null,
+	outcome?: string | null,
+};
+
+export type ActivitySettings = {
+	retentionDays: number,
+	/**  Keep the first words of each question with its call. */
+	excerpts: boolean,
+};
+
+export type ActivitySummary = {
+	totals: ActivityTotals,
+	perDay: ActivityBucket[],
+	perModel: ActivityBucket[],
+	/**  Connections and models seen in the log (for the filters). */
+	connections: ([string, string])[],
+	models: string[],
+};
+
+export type ActivityTotals = {
+	calls: number,
+	failed: number,
+	inputTokens: number | null,
+	outputTokens: number | null,
+	cacheReadTokens: number | null,
+	cacheWriteTokens: number | null,
+	costUsd: number | null,
+};
 
 export type AppMode = 
 /**  Simulated answers from the in-process simulator: no AWS, no cost. */
@@ -245,6 +337,11 @@ export type Citation = {
 	pageEnd: number | null,
 	/**  Where the marker belongs: an offset into the answer's text in UTF-16 code units. */
 	textOffset: number,
+};
+
+export type CloudWatchDestination = {
+	logGroupName: string,
+	roleArn: string,
 };
 
 /**  A connection as the UI sees it: never a secret, at most its last four characters. */
@@ -417,6 +514,18 @@ export type Invocation = {
 	premium: boolean,
 };
 
+/**  The configuration in Cairn's terms; all destinations off means logging is off. */
+export type InvocationLogging = {
+	/**  CloudWatch Logs: the log group and the role Bedrock writes with. */
+	cloudWatch: CloudWatchDestination | null,
+	/**  S3: bucket and key prefix. Documents and images sent through Converse land here too. */
+	s3: S3Destination | null,
+	text: boolean,
+	image: boolean,
+	embedding: boolean,
+	video: boolean,
+};
+
 /**  Where an answer stands. Anything but `complete` keeps its partial text. */
 export type MessageStatus = "complete" | 
 /**  Still arriving (found after a crash, it becomes `incomplete`). */
@@ -515,6 +624,11 @@ export type RegionSource =
 "chosen";
 
 export type Role = "user" | "assistant";
+
+export type S3Destination = {
+	bucketName: string,
+	keyPrefix: string | null,
+};
 
 /**  A message that matches a search, with the matching part marked by `[` and `]`. */
 export type SearchHit = {
