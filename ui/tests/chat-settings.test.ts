@@ -50,6 +50,7 @@ describe("checkDraft", () => {
       stopSequences: ["END", "STOP", "###"],
       thinkingBudget: null,
       context1m: false,
+      documentCitations: true,
     });
     expect(checkDraft(draft(), null).settings).toEqual(defaultSettings());
   });
@@ -125,8 +126,13 @@ describe("checkDraft", () => {
       stopSequences: ["x", "y"],
       thinkingBudget: 2048,
       context1m: true,
+      documentCitations: false,
     };
     expect(checkDraft(draftFromSettings(saved), FULL).settings).toEqual(saved);
+    // Saved before PDFs existed: citations (and Converse's visual reading) are on.
+    const older: ChatSettings = { ...saved };
+    delete older.documentCitations;
+    expect(checkDraft(draftFromSettings(older), FULL).settings?.documentCitations).toBe(true);
   });
 });
 
@@ -303,6 +309,7 @@ describe("the settings panel in the chat", () => {
       stopSequences: ["END", "###"],
       thinkingBudget: null,
       context1m: false,
+      documentCitations: true,
     });
 
     // The usage line shows the estimate and its price date; the total sums the answers.

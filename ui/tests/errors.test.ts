@@ -51,6 +51,18 @@ const CODES: Array<[string, ErrorKind]> = [
   ["ThinkingWithTemperature", "invalidInput"],
   ["ThinkingWithTopK", "invalidInput"],
   ["ThinkingBudgetAboveMaxTokens", "invalidInput"],
+  ["DocumentEmpty", "invalidInput"],
+  ["DocumentNotPdf", "invalidInput"],
+  ["DocumentEncrypted", "invalidInput"],
+  ["DocumentUnreadable", "invalidInput"],
+  ["DocumentsTooLarge", "invalidInput"],
+  ["DocumentFileUnreadable", "storage"],
+  ["DocumentNeedsText", "invalidInput"],
+  ["TooManyDocuments", "invalidInput"],
+  ["DocumentUnsupportedModel", "invalidInput"],
+  ["DocumentTooLargeForConverse", "invalidInput"],
+  ["DocumentTooManyPages", "invalidInput"],
+  ["DocumentMissing", "notFound"],
 ];
 
 describe("errorText by kind", () => {

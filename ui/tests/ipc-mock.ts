@@ -1,6 +1,6 @@
 // Test helpers around @tauri-apps/api/mocks that deliver Channel messages the way Tauri does.
 import type { Channel, InvokeArgs } from "@tauri-apps/api/core";
-import { mockIPC } from "@tauri-apps/api/mocks";
+import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import type { ChatEvent, SendRequest } from "../src/lib/ipc";
 
 type Internals = { runCallback: (id: number, data: unknown) => void };
@@ -25,15 +25,27 @@ export class FakeStream {
 
 export type Call = { cmd: string; args: InvokeArgs | undefined };
 
-/** Installs a mock backend; `handlers` answer by command name. Returns the call log. */
+/** Answers every test gets unless it gives its own: Cairn was opened with no PDFs. */
+const DEFAULT_HANDLERS: Record<string, (args: InvokeArgs | undefined) => unknown> = {
+  opened_documents: () => [],
+};
+
+/**
+ * Installs a mock backend; `handlers` answer by command name. Returns the call log. Events are
+ * mocked too (a test can `emit` Tauri's drag-and-drop events), in a window labelled "main".
+ */
 export function mockBackend(handlers: Record<string, (args: InvokeArgs | undefined) => unknown>): Call[] {
   const calls: Call[] = [];
-  mockIPC((cmd, args) => {
-    calls.push({ cmd, args });
-    const handler = handlers[cmd];
-    if (!handler) return Promise.reject({ kind: "internal", message: `unmocked command ${cmd}` });
-    return handler(args);
-  });
+  mockWindows("main");
+  mockIPC(
+    (cmd, args) => {
+      calls.push({ cmd, args });
+      const handler = handlers[cmd] ?? DEFAULT_HANDLERS[cmd];
+      if (!handler) return Promise.reject({ kind: "internal", message: `unmocked command ${cmd}` });
+      return handler(args);
+    },
+    { shouldMockEvents: true },
+  );
   return calls;
 }
 

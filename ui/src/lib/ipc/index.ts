@@ -1,9 +1,10 @@
 // The only module that talks to Tauri. Everything else imports from here.
-import { Channel } from "@tauri-apps/api/core";
+import { Channel, convertFileSrc } from "@tauri-apps/api/core";
 import { commands } from "./bindings";
 import type {
   AccessCheck,
   AppStatus,
+  AttachResult,
   CairnError,
   ChatEvent,
   ChatParameter,
@@ -16,6 +17,7 @@ import type {
   EndpointChoice,
   ErrorKind,
   ExportFormat,
+  InputEstimate,
   ModelOption,
   ModelTable,
   ProfileInfo,
@@ -33,6 +35,7 @@ export type {
   AccessCheck,
   AccessStatus,
   AppMode,
+  AttachResult,
   CatalogEntry,
   AppStatus,
   CairnError,
@@ -41,17 +44,20 @@ export type {
   ChatMessage,
   ChatParameter,
   ChatSettings,
+  Citation,
   ConnectionInfo,
   ConnectionInput,
   ConnectionKind,
   ConnectionsView,
   Conversation,
   ConversationSummary,
+  DocumentInfo,
   EndpointChoice,
   EndpointKind,
   ErrorKind,
   ExportFormat,
   GeoProfile,
+  InputEstimate,
   Invocation,
   MessageStatus,
   EndpointOverrides,
@@ -328,6 +334,15 @@ export function sendMessage(request: SendRequest, onEvent: (event: ChatEvent) =>
   });
 }
 
+/**
+ * Counts the input tokens `request` would send now (the conversation so far with its PDFs, plus
+ * its documents and text; Bedrock's CountTokens, free) and prices them. Nothing is stored or sent
+ * to the model; the same checks as a send run, so it throws CairnFailure where a send would.
+ */
+export function estimateMessage(request: SendRequest): Promise<InputEstimate> {
+  return call(async () => unwrap(await commands.estimateMessage(request)));
+}
+
 /** Asks the backend to cancel a running stream; resolves to whether one was running. */
 export function stopStream(streamId: string): Promise<boolean> {
   return call(() => commands.stopStream(streamId));
@@ -336,4 +351,59 @@ export function stopStream(streamId: string): Promise<boolean> {
 /** A fresh id for a stream (the UI owns stream ids). */
 export function newStreamId(): string {
   return crypto.randomUUID();
+}
+
+/** Opens the system's file dialog for PDFs and attaches what was chosen ([] when cancelled). */
+export function pickDocuments(): Promise<AttachResult[]> {
+  return call(async () => unwrap(await commands.pickDocuments()));
+}
+
+/** Checks and keeps the files at `paths` (dropped on the window); one result per file. */
+export function attachDocuments(paths: string[]): Promise<AttachResult[]> {
+  return call(async () => unwrap(await commands.attachDocuments(paths)));
+}
+
+/** The PDFs Cairn was opened with ("Open with Cairn"); ask once, at start. */
+export function openedDocuments(): Promise<AttachResult[]> {
+  return call(async () => unwrap(await commands.openedDocuments()));
+}
+
+/** The address the backend serves a stored PDF's bytes at (`cairn-doc://localhost/<id>`). */
+export function documentUrl(id: string): string {
+  return convertFileSrc(id, "cairn-doc");
+}
+
+/** Files dragged over the window: entering or moving, dropped (with their paths), or gone. */
+export type FileDragEvent = { type: "enter" } | { type: "over" } | { type: "drop"; paths: string[] } | { type: "leave" };
+
+/**
+ * Listens to files dragged onto the window (Tauri's webview drag-and-drop events). Resolves to
+ * the function that stops listening; outside Tauri nothing is heard and that function does nothing.
+ */
+export async function onFileDrag(handler: (event: FileDragEvent) => void): Promise<() => void> {
+  try {
+    // Loaded on its own: the webview module brings the whole window API with it.
+    const { getCurrentWebview } = await import("@tauri-apps/api/webview");
+    const unlisten = await getCurrentWebview().onDragDropEvent(({ payload }) => {
+      switch (payload.type) {
+        case "enter":
+        case "over":
+        case "leave":
+          handler({ type: payload.type });
+          return;
+        case "drop":
+          handler({ type: "drop", paths: [...payload.paths] });
+          return;
+      }
+    });
+    return () => {
+      try {
+        void Promise.resolve(unlisten()).catch(() => {});
+      } catch {
+        // The webview is gone already.
+      }
+    };
+  } catch {
+    return () => {};
+  }
 }

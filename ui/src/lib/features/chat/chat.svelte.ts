@@ -14,7 +14,9 @@ import {
   type ChatEvent,
   type ChatMessage,
   type ChatSettings,
+  type Citation,
   type ConversationSummary,
+  type DocumentInfo,
   type ExportFormat,
   type SendAction,
 } from "../../ipc";
@@ -35,6 +37,8 @@ function fromStored(message: ChatMessage): UiMessage {
     ...message,
     thinking: message.thinking ?? null,
     usage: message.usage ?? null,
+    documents: message.documents ?? [],
+    citations: message.citations ?? [],
     error: null,
     retry: null,
     stopReason: null,
@@ -45,7 +49,13 @@ function localId(prefix: string): string {
   return `${prefix}-${crypto.randomUUID()}`;
 }
 
-function newMessage(id: string, role: UiMessage["role"], text: string, modelId: string | null): UiMessage {
+function newMessage(
+  id: string,
+  role: UiMessage["role"],
+  text: string,
+  modelId: string | null,
+  documents: DocumentInfo[] = [],
+): UiMessage {
   return {
     id,
     role,
@@ -54,6 +64,8 @@ function newMessage(id: string, role: UiMessage["role"], text: string, modelId: 
     status: role === "user" ? "complete" : "streaming",
     modelId,
     usage: null,
+    documents,
+    citations: [],
     createdAt: new Date().toISOString(),
     error: null,
     retry: null,
@@ -61,8 +73,11 @@ function newMessage(id: string, role: UiMessage["role"], text: string, modelId: 
   };
 }
 
-/** What a send asks for: a new message (`action` null), or an edit, a regenerate, a continue. */
-export type SendInput = { text: string; action: SendAction | null };
+/**
+ * What a send asks for: a new message (`action` null) with the PDFs attached to it, or an edit,
+ * a regenerate, a continue (the PDFs of earlier messages are sent again by the backend).
+ */
+export type SendInput = { text: string; action: SendAction | null; documents?: DocumentInfo[] };
 
 /** The last send that ended in a failure, kept so it can be sent again. */
 export type FailedSend = {
@@ -86,6 +101,8 @@ type ActiveStream = {
   assistantId: string;
   pending: string;
   pendingThinking: string;
+  /** Citations that arrived since the last flush (their offsets count the pending text). */
+  pendingCitations: Citation[];
   flushScheduled: boolean;
   /** The messages are stored (the "started" event arrived). */
   started: boolean;
@@ -124,6 +141,7 @@ function newStream(streamId: string): ActiveStream {
     assistantId: localId("assistant"),
     pending: "",
     pendingThinking: "",
+    pendingCitations: [],
     flushScheduled: false,
     started: false,
     retried: false,
@@ -345,8 +363,13 @@ export class ChatSession {
    * Returns false (and sends nothing) for blank text, a missing model, or while
    * another answer is streaming.
    */
-  send(text: string, modelId: string, settings: ChatSettings | null = null): Promise<boolean> {
-    return this.#run({ text, action: null }, modelId, settings);
+  send(
+    text: string,
+    modelId: string,
+    settings: ChatSettings | null = null,
+    documents: DocumentInfo[] = [],
+  ): Promise<boolean> {
+    return this.#run({ text, action: null, documents: [...documents] }, modelId, settings);
   }
 
   /** Replaces user message `messageId`'s text; the later messages go and a new answer streams. */
@@ -399,6 +422,8 @@ export class ChatSession {
           text: input.text,
           settings,
           action: input.action,
+          // PDFs go with a new message only; the backend sends earlier messages' PDFs again.
+          ...(input.action === null ? { documents: input.documents ?? [] } : {}),
         },
         (event) => this.#onEvent(stream, event),
       );
@@ -442,7 +467,7 @@ export class ChatSession {
     if (action === null) {
       if (input.text.trim() === "") return false;
       this.messages.push(
-        newMessage(stream.userId, "user", input.text, null),
+        newMessage(stream.userId, "user", input.text, null, [...(input.documents ?? [])]),
         newMessage(stream.assistantId, "assistant", "", modelId),
       );
       return true;
@@ -544,6 +569,10 @@ export class ChatSession {
         stream.pendingThinking += event.text;
         this.#scheduleFlush(stream);
         return;
+      case "citation":
+        stream.pendingCitations.push(event.citation);
+        this.#scheduleFlush(stream);
+        return;
       case "done": {
         stream.markEnded();
         this.#clearRetry(stream);
@@ -599,14 +628,16 @@ export class ChatSession {
 
   #flush(stream: ActiveStream): void {
     stream.flushScheduled = false;
-    if (stream.pending === "" && stream.pendingThinking === "") return;
+    if (stream.pending === "" && stream.pendingThinking === "" && stream.pendingCitations.length === 0) return;
     const assistant = this.#find(stream.assistantId);
     if (assistant) {
       if (stream.pendingThinking !== "") assistant.thinking = (assistant.thinking ?? "") + stream.pendingThinking;
       if (stream.pending !== "") assistant.text += stream.pending;
+      if (stream.pendingCitations.length > 0) assistant.citations.push(...stream.pendingCitations);
     }
     stream.pending = "";
     stream.pendingThinking = "";
+    stream.pendingCitations = [];
   }
 
   #finish(stream: ActiveStream): void {

@@ -15,6 +15,8 @@ export type SettingsDraft = {
   thinking: boolean;
   thinkingBudget: string;
   context1m: boolean;
+  /** Citations on PDFs; through Converse also what makes Claude read pages visually. */
+  documentCitations: boolean;
 };
 
 export type SettingsField = "temperature" | "topP" | "topK" | "maxTokens" | "stop" | "thinkingBudget";
@@ -45,6 +47,7 @@ export function defaultSettings(): ChatSettings {
     stopSequences: [],
     thinkingBudget: null,
     context1m: false,
+    documentCitations: true,
   };
 }
 
@@ -65,6 +68,8 @@ export function draftFromSettings(settings: ChatSettings): SettingsDraft {
     thinking: budget !== null,
     thinkingBudget: text(budget),
     context1m: settings.context1m ?? false,
+    // Absent in settings saved before PDFs: on, as the backend assumes.
+    documentCitations: settings.documentCitations ?? true,
   };
 }
 
@@ -176,6 +181,7 @@ export function checkDraft(draft: SettingsDraft, limits: ModelLimits | null): Ch
       stopSequences,
       thinkingBudget,
       context1m: Boolean(limits?.context1mBeta && draft.context1m),
+      documentCitations: draft.documentCitations,
     },
     problems,
     warnings,
