@@ -3,7 +3,7 @@
 //! printed as `{"client", "models", "profiles", "concurrency", "seconds"}`.
 //!
 //! `cairn-bench search N` and `cairn-bench seed DIR TITLE=N…`: see `history.rs`.
-//! `cairn-bench pdf URL FILE`: see `pdf.rs`.
+//! `cairn-bench pdf URL FILE`: see `pdf.rs`. `cairn-bench activity N`: see `activity.rs`.
 //!
 //! `cairn-bench engine|sdk URL MODEL TOKENS`: consume one simulated answer of TOKENS tokens and
 //! print `{"client", "chars", "seconds"}`. `engine` goes through Cairn's chat use case (SQLite
@@ -11,6 +11,7 @@
 //! `seconds` runs from sending the request to the last token: set-up that the app does once at
 //! start (opening the database, building SDK clients) is excluded for both.
 
+mod activity;
 mod history;
 mod pdf;
 
@@ -138,6 +139,12 @@ async fn main() -> std::process::ExitCode {
             n.parse::<u64>()
                 .map_err(|e| e.to_string())
                 .and_then(history::search)
+                .map(|v| println!("{v}")),
+        ),
+        (Some("activity"), Some(n)) => Some(
+            n.parse::<u64>()
+                .map_err(|e| e.to_string())
+                .and_then(activity::run)
                 .map(|v| println!("{v}")),
         ),
         (Some("seed"), Some(dir)) => Some(history::seed(std::path::Path::new(dir), &args[3..])),

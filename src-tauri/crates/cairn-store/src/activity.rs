@@ -244,15 +244,25 @@ impl Store {
         };
         let per_day = bucket("substr(at, 1, 10)")?;
         let per_model = bucket("model_id")?;
-        let mut stmt = conn.prepare(
-            "SELECT connection_id, MAX(connection_name) FROM activity GROUP BY connection_id",
-        )?;
+        // The filters offer what the date range holds (on the time index, not the whole log).
+        let (range, range_values) = filter_sql(&ActivityFilter {
+            from: filter.from.clone(),
+            to: filter.to.clone(),
+            ..ActivityFilter::default()
+        });
+        let mut stmt = conn.prepare(&format!(
+            "SELECT connection_id, MAX(connection_name) FROM activity{range} GROUP BY connection_id"
+        ))?;
         let connections = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map(params_from_iter(range_values.iter()), |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
             .collect::<std::result::Result<_, _>>()?;
-        let mut stmt = conn.prepare("SELECT DISTINCT model_id FROM activity ORDER BY model_id")?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT DISTINCT model_id FROM activity{range} ORDER BY model_id"
+        ))?;
         let models = stmt
-            .query_map([], |r| r.get(0))?
+            .query_map(params_from_iter(range_values.iter()), |r| r.get(0))?
             .collect::<std::result::Result<_, _>>()?;
         Ok(ActivitySummary {
             totals,

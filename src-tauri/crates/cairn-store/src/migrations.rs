@@ -137,6 +137,11 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX activity_by_time ON activity(at);
      CREATE INDEX activity_by_model ON activity(model_id, at);
      CREATE INDEX activity_by_connection ON activity(connection_id, at);",
+    // 10: the time index covers what the Activity view sums, so a month's totals, days and
+    // models are read from the index alone
+    "DROP INDEX activity_by_time;
+     CREATE INDEX activity_by_time ON activity(at, model_id, connection_id, outcome,
+        input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd);",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

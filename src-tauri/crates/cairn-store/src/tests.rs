@@ -420,5 +420,8 @@ fn the_day_aggregate_uses_the_time_index() {
         })
         .expect("plan")
         .join(" | ");
-    assert!(plan.contains("USING INDEX activity_by_time"), "{plan}");
+    assert!(
+        plan.contains("USING COVERING INDEX activity_by_time"),
+        "{plan}"
+    );
 }
