@@ -1,5 +1,5 @@
-//! `cairn-bench activity N`: a year of heavy use (N calls spread over 365 days) in a fresh
-//! database; times what the Activity view asks for when it opens (the newest 200 calls and the
+//! `cairn-bench activity N [DIR]`: a year of heavy use (N calls spread over the 365 days before
+//! today) in a fresh database (or DIR's); times what the Activity view asks for when it opens (the newest 200 calls and the
 //! 30-day summary) and a whole-year summary, and prints the aggregate's query plan.
 
 use std::time::Instant;
@@ -18,9 +18,10 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-pub fn run(count: u64) -> Result<serde_json::Value, String> {
+/// `into`: a data folder to fill (the real-window benchmark opens it); else a temporary one.
+pub fn run(count: u64, into: Option<&std::path::Path>) -> Result<serde_json::Value, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let path = dir.path().join("cairn.sqlite3");
+    let path = into.unwrap_or(dir.path()).join("cairn.sqlite3");
     drop(Store::open(&path).map_err(|e| e.to_string())?);
     let filled = Instant::now();
     {
@@ -38,7 +39,7 @@ pub fn run(count: u64) -> Result<serde_json::Value, String> {
                 )
                 .map_err(|e| e.to_string())?;
             // Oldest first, evenly over the year before 2026-11-26.
-            let start = 1_764_115_200i64; // 2025-11-26T00:00:00Z
+            let start = time::OffsetDateTime::now_utc().unix_timestamp() - 365 * 86_400;
             let step = (365 * 86_400) as f64 / count as f64;
             for i in 0..count {
                 let at =
@@ -64,9 +65,11 @@ pub fn run(count: u64) -> Result<serde_json::Value, String> {
     }
     let fill_seconds = filled.elapsed().as_secs_f64();
     let store = Store::open(&path).map_err(|e| e.to_string())?;
+    let now = time::OffsetDateTime::now_utc();
+    let day = |d: time::OffsetDateTime| d.date().to_string();
     let month = ActivityFilter {
-        from: Some("2026-10-27".into()),
-        to: Some("2026-11-27".into()),
+        from: Some(day(now - time::Duration::days(30))),
+        to: Some(day(now + time::Duration::days(1))),
         ..ActivityFilter::default()
     };
     let year = ActivityFilter::default();

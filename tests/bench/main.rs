@@ -144,7 +144,7 @@ async fn main() -> std::process::ExitCode {
         (Some("activity"), Some(n)) => Some(
             n.parse::<u64>()
                 .map_err(|e| e.to_string())
-                .and_then(activity::run)
+                .and_then(|n| activity::run(n, args.get(3).map(std::path::Path::new)))
                 .map(|v| println!("{v}")),
         ),
         (Some("seed"), Some(dir)) => Some(history::seed(std::path::Path::new(dir), &args[3..])),
