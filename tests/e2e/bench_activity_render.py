@@ -44,6 +44,6 @@ def test_bench_activity_render(app):
     first = driver.execute_async_script(OPEN_JS)
     find(driver, "nav-chat").click()
     again = driver.execute_async_script(OPEN_JS)
-    print("\\nBENCH " + json.dumps({"first_open": first, "second_open": again,
+    print("\nBENCH " + json.dumps({"first_open": first, "second_open": again,
                                    "queries": json.loads(seeded.stdout)}, indent=1))
     find(driver, "nav-chat").click()
