@@ -63,6 +63,8 @@ const CODES: Array<[string, ErrorKind]> = [
   ["DocumentTooLargeForConverse", "invalidInput"],
   ["DocumentTooManyPages", "invalidInput"],
   ["DocumentMissing", "notFound"],
+  ["RetentionOutOfRange", "invalidInput"],
+  ["LoggingConfigInvalid", "invalidInput"],
 ];
 
 describe("errorText by kind", () => {

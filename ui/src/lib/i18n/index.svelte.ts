@@ -143,3 +143,15 @@ export function formatCost(value: number): string {
     maximumFractionDigits: 4,
   }).format(value);
 }
+
+/** A UTC calendar day without its year, e.g. "Oct 28" (chart axes). */
+export function formatMonthDay(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(state.locale, { month: "short", day: "numeric", timeZone: "UTC" }).format(date);
+}
+
+/** A large count in few characters, e.g. "12K" or "1.2M" (chart axes). */
+export function formatCompact(value: number): string {
+  return new Intl.NumberFormat(state.locale, { notation: "compact", maximumFractionDigits: 1 }).format(value);
+}

@@ -117,6 +117,9 @@ const CODE_TEXT: Readonly<Record<string, ErrorText>> = {
   DocumentTooLargeForConverse: { title: "errors.codes.DocumentTooLargeForConverse.title", next: "errors.codes.DocumentTooLargeForConverse.next" },
   DocumentTooManyPages: { title: "errors.codes.DocumentTooManyPages.title", next: "errors.codes.DocumentTooManyPages.next" },
   DocumentMissing: { title: "errors.codes.DocumentMissing.title", next: "errors.codes.DocumentMissing.next" },
+  // Activity: the retention setting, and a logging configuration Bedrock refused.
+  RetentionOutOfRange: { title: "errors.codes.RetentionOutOfRange.title", next: "errors.codes.RetentionOutOfRange.next" },
+  LoggingConfigInvalid: { title: "errors.codes.LoggingConfigInvalid.title", next: "errors.codes.LoggingConfigInvalid.next" },
   // The keychain codes say the same as their kinds.
   KeychainUnavailable: kindText("keychainUnavailable"),
   KeychainLocked: kindText("keychainLocked"),

@@ -3,6 +3,10 @@ import { Channel, convertFileSrc } from "@tauri-apps/api/core";
 import { commands } from "./bindings";
 import type {
   AccessCheck,
+  ActivityEntry,
+  ActivityFilter,
+  ActivitySettings,
+  ActivitySummary,
   AppStatus,
   AttachResult,
   CairnError,
@@ -18,6 +22,7 @@ import type {
   ErrorKind,
   ExportFormat,
   InputEstimate,
+  InvocationLogging,
   ModelOption,
   ModelTable,
   ProfileInfo,
@@ -34,6 +39,12 @@ type Result<T, E> = { status: "ok"; data: T } | { status: "error"; error: E };
 export type {
   AccessCheck,
   AccessStatus,
+  ActivityBucket,
+  ActivityEntry,
+  ActivityFilter,
+  ActivitySettings,
+  ActivitySummary,
+  ActivityTotals,
   AppMode,
   AttachResult,
   CatalogEntry,
@@ -45,6 +56,7 @@ export type {
   ChatParameter,
   ChatSettings,
   Citation,
+  CloudWatchDestination,
   ConnectionInfo,
   ConnectionInput,
   ConnectionKind,
@@ -59,6 +71,7 @@ export type {
   GeoProfile,
   InputEstimate,
   Invocation,
+  InvocationLogging,
   MessageStatus,
   EndpointOverrides,
   ModelCatalog,
@@ -70,6 +83,7 @@ export type {
   RegionChoices,
   RegionSource,
   Role,
+  S3Destination,
   SearchHit,
   SecretStorage,
   SendAction,
@@ -272,6 +286,47 @@ export function searchMessages(query: string): Promise<SearchHit[]> {
 /** Writes the conversation into the Downloads folder; resolves to the file's path. */
 export function exportConversation(id: string, format: ExportFormat): Promise<string> {
   return call(async () => unwrap(await commands.exportConversation(id, format)));
+}
+
+/** Calls matching `filter`, newest first: a page of `ACTIVITY_PAGE_SIZE` from `offset`. */
+export function activityList(filter: ActivityFilter, offset: number): Promise<ActivityEntry[]> {
+  return call(async () => unwrap(await commands.activityList(filter, offset)));
+}
+
+/** How many calls `activityList` returns at most per page. */
+export const ACTIVITY_PAGE_SIZE = 200;
+
+/** Totals, per-day (UTC) and per-model sums for `filter`, and the connections and models seen. */
+export function activitySummary(filter: ActivityFilter): Promise<ActivitySummary> {
+  return call(async () => unwrap(await commands.activitySummary(filter)));
+}
+
+/** Writes the filtered calls as CSV into the Downloads folder; resolves to the file's path. */
+export function exportActivityCsv(filter: ActivityFilter): Promise<string> {
+  return call(async () => unwrap(await commands.exportActivityCsv(filter)));
+}
+
+/** How long calls are kept and whether question excerpts are kept with them. */
+export function activitySettings(): Promise<ActivitySettings> {
+  return call(async () => unwrap(await commands.activitySettings()));
+}
+
+/**
+ * Saves the activity settings and removes calls older than the retention at once; resolves to
+ * how many were removed. Throws `RetentionOutOfRange` outside 7–365 days.
+ */
+export function setActivitySettings(settings: ActivitySettings): Promise<number> {
+  return call(async () => unwrap(await commands.setActivitySettings(settings)));
+}
+
+/** Bedrock's model-invocation logging for the active connection's account and region. */
+export function invocationLogging(): Promise<InvocationLogging> {
+  return call(async () => unwrap(await commands.invocationLogging()));
+}
+
+/** Replaces the logging configuration (every destination null turns it off); resolves to the new one. */
+export function setInvocationLogging(logging: InvocationLogging): Promise<InvocationLogging> {
+  return call(async () => unwrap(await commands.setInvocationLogging(logging)));
 }
 
 /** Saved connections (never their secrets) and which one is active. */
