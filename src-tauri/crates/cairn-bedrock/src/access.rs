@@ -51,13 +51,18 @@ struct ModelMetadata {
     on_demand: bool,
 }
 
+/// The bundled metadata, parsed once (every message consults it several times).
 fn metadata() -> Result<MetadataFile, BedrockError> {
-    serde_json::from_str(METADATA_JSON).map_err(|e| {
-        BedrockError::new(
-            ErrorKind::Internal,
-            format!("bundled model data is invalid: {e}"),
-        )
-    })
+    static PARSED: std::sync::OnceLock<Result<MetadataFile, String>> = std::sync::OnceLock::new();
+    PARSED
+        .get_or_init(|| serde_json::from_str(METADATA_JSON).map_err(|e| e.to_string()))
+        .clone()
+        .map_err(|e| {
+            BedrockError::new(
+                ErrorKind::Internal,
+                format!("bundled model data is invalid: {e}"),
+            )
+        })
 }
 
 /// Whether this account may call a model here, as far as Bedrock says without calling it.
