@@ -79,7 +79,7 @@ export function stored(
   id: string,
   role: "user" | "assistant",
   text: string,
-  over: Partial<{ status: string; usage: Usage | null; thinking: string | null }> = {},
+  over: Partial<{ status: string; usage: Usage | null; thinking: string | null; stopReason: string | null }> = {},
 ) {
   return {
     id,
@@ -89,6 +89,7 @@ export function stored(
     status: "complete",
     modelId: role === "assistant" ? "global.a.sonnet" : null,
     usage: null,
+    stopReason: null,
     createdAt: "2025-01-01T10:00:00Z",
     ...over,
   };

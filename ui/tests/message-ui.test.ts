@@ -278,7 +278,7 @@ describe("failed and interrupted answers", () => {
     expect(byTestId(messageById(root, "a1"), "continue-answer")).toBeNull();
   });
 
-  it("an answer that stopped at max tokens offers Continue while this session knows it", async () => {
+  it("an answer that stops at max tokens offers Continue", async () => {
     const { root, requests } = await openApp([], (request, stream) => {
       stream.emit(startedEvent("u1", "a1", request.action?.type === "continue" ? "Part one" : null));
       stream.emit({ type: "delta", text: request.action ? " and part two." : "Part one" });
@@ -295,6 +295,16 @@ describe("failed and interrupted answers", () => {
     expect(requests[1]).toMatchObject({ action: { type: "continue", messageId: "a1" } });
     expect(byTestId(messageById(root, "a1"), "message-text")?.textContent?.trim()).toBe("Part one and part two.");
     expect(byTestId(messageById(root, "a1"), "continue-answer")).toBeNull();
+  });
+
+  it("a reopened answer that stopped at max tokens still offers Continue", async () => {
+    const { root } = await openApp([
+      stored("u1", "user", "Write a lot"),
+      stored("a1", "assistant", "Part one", { stopReason: "max_tokens" }),
+    ]);
+    const answer = messageById(root, "a1");
+    expect(byTestId(answer, "max-tokens-reached")).not.toBeNull();
+    expect(byTestId(answer, "continue-answer")).not.toBeNull();
   });
 
   it("after automatic retries run out, the error notice offers Retry, which regenerates", async () => {

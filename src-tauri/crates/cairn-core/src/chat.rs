@@ -950,6 +950,7 @@ impl ChatService {
             MessageStatus::Complete,
             Some(&usage),
         )?;
+        self.store.set_stop_reason(message_id, &stop_reason)?;
         emit(ChatEvent::Done { usage, stop_reason });
         Ok(())
     }

@@ -142,6 +142,7 @@ mod tests {
             thinking: None,
             documents: Vec::new(),
             citations: Vec::new(),
+            stop_reason: None,
             model_id: None,
             usage: tokens.map(|(input_tokens, output_tokens)| cairn_store::Usage {
                 input_tokens,

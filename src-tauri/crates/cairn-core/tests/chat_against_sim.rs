@@ -93,6 +93,7 @@ async fn an_answer_streams_in_pieces_and_is_stored() {
     assert_eq!(stored.summary.title, "Hello Claude [[sim:tokens=30]]");
     assert_eq!(stored.messages.len(), 2);
     assert_eq!(stored.messages[1].status, MessageStatus::Complete);
+    assert_eq!(stored.messages[1].stop_reason.as_deref(), Some("end_turn"));
     let joined: String = deltas.iter().map(|s| s.as_str()).collect();
     assert_eq!(stored.messages[1].text, joined);
     assert!(joined.contains(MODEL) && joined.contains("ConverseStream"));

@@ -88,7 +88,7 @@ const SUMMARY_SELECT: &str = "SELECT c.id, c.title, c.model_id, c.updated_at,
 
 const MESSAGE_SELECT: &str = "SELECT id, role, text, thinking, status, model_id, created_at,
         input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, first_token_ms,
-        total_ms, cost_usd, price_date, conversation_id, seq, citations_json
+        total_ms, cost_usd, price_date, conversation_id, seq, citations_json, stop_reason
      FROM messages";
 
 fn message_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageAt> {
@@ -125,6 +125,7 @@ fn message_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageAt> {
                 .get::<_, Option<String>>(17)?
                 .and_then(|json| serde_json::from_str(&json).ok())
                 .unwrap_or_default(),
+            stop_reason: r.get(18)?,
         },
     })
 }
@@ -487,6 +488,14 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?)
+    }
+
+    pub fn set_stop_reason(&self, message_id: &str, reason: &str) -> Result<()> {
+        self.conn()?.execute(
+            "UPDATE messages SET stop_reason = ?2 WHERE id = ?1",
+            params![message_id, reason],
+        )?;
+        Ok(())
     }
 
     pub fn set_citations(&self, message_id: &str, citations: &[Citation]) -> Result<()> {

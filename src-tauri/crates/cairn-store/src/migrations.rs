@@ -142,6 +142,9 @@ const MIGRATIONS: &[&str] = &[
     "DROP INDEX activity_by_time;
      CREATE INDEX activity_by_time ON activity(at, model_id, connection_id, outcome,
         input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd);",
+    // 11: why the model stopped, so "Continue" is offered on an answer cut at max tokens after
+    // a restart too
+    "ALTER TABLE messages ADD COLUMN stop_reason TEXT;",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

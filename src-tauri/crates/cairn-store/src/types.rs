@@ -123,6 +123,8 @@ pub struct ChatMessage {
     pub documents: Vec<DocumentInfo>,
     /// What this answer cites.
     pub citations: Vec<Citation>,
+    /// Why the model stopped ("end_turn", "max_tokens", …), once it did.
+    pub stop_reason: Option<String>,
     pub created_at: String,
 }
 

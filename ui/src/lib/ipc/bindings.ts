@@ -296,6 +296,8 @@ export type ChatMessage = {
 	documents: DocumentInfo[],
 	/**  What this answer cites. */
 	citations: Citation[],
+	/**  Why the model stopped ("end_turn", "max_tokens", …), once it did. */
+	stopReason: string | null,
 	createdAt: string,
 };
 

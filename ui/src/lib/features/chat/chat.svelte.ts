@@ -28,8 +28,6 @@ export type UiMessage = ChatMessage & {
   error: CairnError | null;
   /** While Cairn waits to retry a throttled request: which attempt, and until when (epoch ms). */
   retry: { attempt: number; maxAttempts: number; until: number } | null;
-  /** Why the model stopped ("end_turn", "max_tokens", …), known for answers of this session. */
-  stopReason: string | null;
 };
 
 function fromStored(message: ChatMessage): UiMessage {
@@ -39,9 +37,10 @@ function fromStored(message: ChatMessage): UiMessage {
     usage: message.usage ?? null,
     documents: message.documents ?? [],
     citations: message.citations ?? [],
+    // Stored since this version: "Continue" after max tokens survives a restart.
+    stopReason: message.stopReason ?? null,
     error: null,
     retry: null,
-    stopReason: null,
   };
 }
 
