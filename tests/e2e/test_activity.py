@@ -31,6 +31,7 @@ def test_two_calls_show_in_activity_with_costs_and_export_as_csv(app):
     totals = text_of(driver, find(driver, "activity-totals"))
     assert re.search(r"\d", totals), totals
 
+    driver.save_screenshot(str(Path(__file__).resolve().parent / "artifacts" / "activity.png"))
     find(driver, "activity-export").click()
     wait(driver, lambda d: find_all(d, "activity-export-result")
          and ".csv" in text_of(d, find(d, "activity-export-result")), message="no CSV path shown")

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import en from "../src/lib/i18n/en.json";
 import zhTW from "../src/lib/i18n/zh-TW.json";
-import { getLocale, localeFromLanguage, setLocale, t, LOCALE_STORAGE_KEY } from "../src/lib/i18n/index.svelte";
+import { formatUsdTick, getLocale, localeFromLanguage, setLocale, t, LOCALE_STORAGE_KEY } from "../src/lib/i18n/index.svelte";
 
 type Tree = { [key: string]: string | Tree };
 
@@ -176,5 +176,15 @@ describe("localeFromLanguage", () => {
     ["", "en"],
   ])("%s → %s", (tag, locale) => {
     expect(localeFromLanguage(tag)).toBe(locale);
+  });
+});
+
+describe("chart ticks in dollars", () => {
+  it("keep small neighbouring ticks apart", () => {
+    setLocale("en");
+    const ticks = [0, 0.00025, 0.0005, 0.00075, 0.001].map(formatUsdTick);
+    expect(ticks).toEqual(["$0.00", "$0.00025", "$0.0005", "$0.00075", "$0.001"]);
+    expect(new Set(ticks).size).toBe(ticks.length);
+    expect(formatUsdTick(12.5)).toBe("$12.50");
   });
 });

@@ -134,6 +134,17 @@ export function formatUsd(value: number): string {
   }).format(value);
 }
 
+/** A chart axis tick in US dollars: small ticks keep two significant digits ("$0.00025"),
+ *  so neighbouring ticks never read the same. */
+export function formatUsdTick(value: number): string {
+  if (value === 0 || Math.abs(value) >= 1) return formatUsd(value);
+  return new Intl.NumberFormat(state.locale, {
+    style: "currency",
+    currency: "USD",
+    maximumSignificantDigits: 2,
+  }).format(value);
+}
+
 /** A small estimated cost in US dollars, to four decimals at most, e.g. "$0.0123". */
 export function formatCost(value: number): string {
   return new Intl.NumberFormat(state.locale, {
