@@ -392,38 +392,28 @@ impl ChatService {
         if request.model_id.trim().is_empty() {
             return Err(invalid("no model is selected"));
         }
-        let conversation_of_action = match &request.action {
-            None => request.conversation_id.clone(),
+        // The conversation and, for an action, the position of the message it acts on.
+        let acted_on = match &request.action {
+            None => None,
             Some(
                 SendAction::Edit { message_id }
                 | SendAction::Regenerate { message_id }
                 | SendAction::Continue { message_id },
-            ) => Some(self.store.message(message_id)?.conversation_id),
+            ) => Some(self.store.message(message_id)?),
         };
-        let settings = match (&request.settings, &conversation_of_action) {
-            (Some(s), _) => s.clone(),
-            (None, Some(id)) => self.settings(id)?,
-            (None, None) => ChatSettings::default(),
+        let conversation = match &acted_on {
+            Some(at) => Some(at.conversation_id.as_str()),
+            None => request.conversation_id.as_deref(),
         };
-        check_settings(&request.model_id, &settings)?;
-        // Every document the request will carry: the conversation's earlier ones, then these.
-        let earlier = match &conversation_of_action {
-            Some(id) => self.documents_before(id, &request.action)?,
-            None => Vec::new(),
-        };
-        if !request.documents.is_empty() || !earlier.is_empty() {
-            if self.documents.is_none() {
-                return Err(CairnError::new(ErrorKind::Internal, "no document store"));
+        // Edit and regenerate send the documents up to the message they act on.
+        let until = match (&request.action, &acted_on) {
+            (Some(SendAction::Edit { .. } | SendAction::Regenerate { .. }), Some(at)) => {
+                Some(at.seq)
             }
-            let all: Vec<DocumentInfo> =
-                earlier.iter().chain(&request.documents).cloned().collect();
-            let has_text = request.action.is_some() || !request.text.trim().is_empty();
-            check_request(&all, has_text, &request.model_id, &settings)?;
-            // Every file must still be there before anything is stored.
-            for doc in &all {
-                self.document_path(&doc.id)?;
-            }
-        }
+            _ => None,
+        };
+        let has_text = request.action.is_some() || !request.text.trim().is_empty();
+        let settings = self.checked(&request, conversation, until, has_text)?;
 
         // The user's words are safe on disk before the request leaves.
         let prepared = self.prepare(&request)?;
@@ -511,22 +501,11 @@ impl ChatService {
     /// its documents, and this message) and prices them. Nothing is stored; the same checks as
     /// `send` run first, so a refusal shows before the user presses Enter.
     pub async fn estimate(&self, request: &SendRequest) -> Result<InputEstimate, CairnError> {
-        let settings = match (&request.settings, &request.conversation_id) {
-            (Some(s), _) => s.clone(),
-            (None, Some(id)) => self.settings(id)?,
-            (None, None) => ChatSettings::default(),
-        };
-        check_settings(&request.model_id, &settings)?;
-        let earlier = match &request.conversation_id {
-            Some(id) => self.documents_before(id, &None)?,
-            None => Vec::new(),
-        };
-        let all: Vec<DocumentInfo> = earlier.iter().chain(&request.documents).cloned().collect();
-        check_request(
-            &all,
+        let settings = self.checked(
+            request,
+            request.conversation_id.as_deref(),
+            None,
             !request.text.trim().is_empty(),
-            &request.model_id,
-            &settings,
         )?;
         let mut turns = Vec::new();
         if let Some(id) = &request.conversation_id {
@@ -653,7 +632,7 @@ impl ChatService {
                 if at.message.role != Role::Assistant {
                     return Err(invalid("only answers can be regenerated"));
                 }
-                let question = self.question_before(&at.conversation_id, message_id)?;
+                let question = self.question_before(&at)?;
                 self.store
                     .delete_messages_from(&at.conversation_id, at.seq)?;
                 Ok(Prepared {
@@ -666,15 +645,14 @@ impl ChatService {
             }
             Some(SendAction::Continue { message_id }) => {
                 let at = self.store.message(message_id)?;
-                let conversation = self.store.conversation(&at.conversation_id)?;
-                let is_last = conversation.messages.last().map(|m| &m.id) == Some(message_id);
+                let is_last = self.store.last_seq(&at.conversation_id)? == at.seq;
                 let so_far = at.message.text.trim_end().to_owned();
                 if at.message.role != Role::Assistant || !is_last || so_far.is_empty() {
                     return Err(invalid(
                         "only the last answer, with some text, can be continued",
                     ));
                 }
-                let question = self.question_before(&at.conversation_id, message_id)?;
+                let question = self.question_before(&at)?;
                 self.store
                     .save_partial(message_id, &so_far, at.message.thinking.as_deref())?;
                 self.store
@@ -704,44 +682,42 @@ impl ChatService {
         }
     }
 
-    /// The documents of the user messages the request will carry before a new one: all of
-    /// them, or for an action those up to the message it acts on.
-    fn documents_before(
+    /// The settings a request is sent with, checked against the model; and every document it
+    /// will carry (the conversation's, up to position `until`, then the new ones) checked
+    /// against the API's and the model's limits and found on disk. The same checks run for
+    /// `send` and `estimate`, before anything is stored or sent.
+    fn checked(
         &self,
-        conversation_id: &str,
-        action: &Option<SendAction>,
-    ) -> Result<Vec<DocumentInfo>, CairnError> {
-        let conversation = self.store.conversation(conversation_id)?;
-        let until = match action {
-            Some(SendAction::Edit { message_id } | SendAction::Regenerate { message_id }) => {
-                Some(message_id.as_str())
-            }
-            _ => None,
+        request: &SendRequest,
+        conversation: Option<&str>,
+        until: Option<i64>,
+        has_text: bool,
+    ) -> Result<ChatSettings, CairnError> {
+        let model_id = request.model_id.as_str();
+        let settings = match (&request.settings, conversation) {
+            (Some(s), _) => s.clone(),
+            (None, Some(id)) => self.settings(id)?,
+            (None, None) => ChatSettings::default(),
         };
-        let mut out = Vec::new();
-        for m in &conversation.messages {
-            out.extend(m.documents.iter().cloned());
-            if Some(m.id.as_str()) == until {
-                break;
+        check_settings(model_id, &settings)?;
+        let mut all = match conversation {
+            Some(id) => self.store.conversation_documents(id, until)?,
+            None => Vec::new(),
+        };
+        all.extend(request.documents.iter().cloned());
+        if !all.is_empty() {
+            check_request(&all, has_text, model_id, &settings)?;
+            for doc in &all {
+                self.document_path(&doc.id)?;
             }
         }
-        Ok(out)
+        Ok(settings)
     }
 
     /// The user message an answer replies to.
-    fn question_before(
-        &self,
-        conversation_id: &str,
-        answer_id: &str,
-    ) -> Result<String, CairnError> {
-        let conversation = self.store.conversation(conversation_id)?;
-        conversation
-            .messages
-            .iter()
-            .take_while(|m| m.id != answer_id)
-            .filter(|m| m.role == Role::User)
-            .last()
-            .map(|m| m.id.clone())
+    fn question_before(&self, at: &cairn_store::MessageAt) -> Result<String, CairnError> {
+        self.store
+            .question_before(&at.conversation_id, at.seq)?
             .ok_or_else(|| invalid("this answer has no question before it"))
     }
 

@@ -478,6 +478,55 @@ impl Store {
         Ok(())
     }
 
+    /// The documents of a conversation's messages in order, those up to position `until_seq`
+    /// when given — without reading the messages themselves.
+    pub fn conversation_documents(
+        &self,
+        conversation_id: &str,
+        until_seq: Option<i64>,
+    ) -> Result<Vec<DocumentInfo>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT d.id, md.name, d.pages, d.size_bytes
+             FROM message_documents md
+             JOIN messages m ON m.id = md.message_id
+             JOIN documents d ON d.id = md.document_id
+             WHERE m.conversation_id = ?1 AND (?2 IS NULL OR m.seq <= ?2)
+             ORDER BY m.seq, md.position",
+        )?;
+        let rows = stmt.query_map(params![conversation_id, until_seq], |r| {
+            Ok(DocumentInfo {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                pages: r.get(2)?,
+                size_bytes: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// The user message last before position `seq` (the question an answer replies to).
+    pub fn question_before(&self, conversation_id: &str, seq: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn()?
+            .query_row(
+                "SELECT id FROM messages WHERE conversation_id = ?1 AND seq < ?2 AND role = 'user'
+                 ORDER BY seq DESC LIMIT 1",
+                params![conversation_id, seq],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// The position of a conversation's last message (0 when it has none).
+    pub fn last_seq(&self, conversation_id: &str) -> Result<i64> {
+        Ok(self.conn()?.query_row(
+            "SELECT COALESCE(MAX(seq), 0) FROM messages WHERE conversation_id = ?1",
+            [conversation_id],
+            |r| r.get(0),
+        )?)
+    }
+
     /// What a stored document is, by its ID.
     pub fn document(&self, id: &str) -> Result<Option<(u32, u32)>> {
         Ok(self
@@ -507,7 +556,8 @@ impl Store {
         Ok(())
     }
 
-    /// One message with its conversation and position.
+    /// One message with its conversation and position (its documents are not read: see
+    /// [`Store::conversation_documents`]).
     pub fn message(&self, message_id: &str) -> Result<MessageAt> {
         self.conn()?
             .query_row(
