@@ -39,6 +39,29 @@ fn recorder() -> (Events, impl FnMut(ChatEvent)) {
     (events, move |e| sink.lock().expect("lock").push(e))
 }
 
+/// Sends `text`, presses Stop after `after`, and returns how long the send took to end after
+/// Stop, with the events it emitted.
+async fn send_then_stop(
+    service: ChatService,
+    text: &str,
+    after: Duration,
+) -> (Duration, Vec<ChatEvent>) {
+    let cancel = CancellationToken::new();
+    let (events, emit) = recorder();
+    let task = {
+        let cancel = cancel.clone();
+        let req = request(None, text);
+        tokio::spawn(async move { service.send(req, cancel, emit).await })
+    };
+    tokio::time::sleep(after).await;
+    let pressed = Instant::now();
+    cancel.cancel();
+    task.await.expect("join").expect("send");
+    let took = pressed.elapsed();
+    let events = events.lock().expect("lock").clone();
+    (took, events)
+}
+
 fn conversation_of(events: &[ChatEvent]) -> String {
     match &events[0] {
         ChatEvent::Started {
@@ -158,29 +181,11 @@ async fn stop_cancels_quickly_and_keeps_the_partial_answer() {
         ..SimConfig::default()
     };
     let (session, store, _dir) = demo(config).await;
-    let service = Arc::new(ChatService::new(store.clone(), session.clients.clone()));
-    let cancel = CancellationToken::new();
-    let events: Events = Arc::default();
-    let sink = events.clone();
-    let task = {
-        let service = service.clone();
-        let cancel = cancel.clone();
-        tokio::spawn(async move {
-            service
-                .send(request(None, "long answer please"), cancel, move |e| {
-                    sink.lock().expect("lock").push(e)
-                })
-                .await
-        })
-    };
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    let pressed = Instant::now();
-    cancel.cancel();
-    task.await.expect("join").expect("send");
-    let took = pressed.elapsed();
+    let service = ChatService::new(store.clone(), session.clients.clone());
+    let (took, events) =
+        send_then_stop(service, "long answer please", Duration::from_millis(400)).await;
     assert!(took < Duration::from_millis(200), "stop took {took:?}");
 
-    let events = events.lock().expect("lock").clone();
     assert!(matches!(events.last(), Some(ChatEvent::Cancelled)));
     let stored = store.conversation(&conversation_of(&events)).expect("read");
     let answer = &stored.messages[1];
@@ -512,30 +517,11 @@ async fn throttling_is_retried_with_a_countdown_then_answers() {
 #[tokio::test]
 async fn stop_during_a_retry_wait_cancels_at_once() {
     let (session, store, _dir) = demo(SimConfig::default()).await;
-    let service = Arc::new(
-        ChatService::new(store.clone(), session.clients.clone())
-            .with_retry_delays(vec![Duration::from_secs(30)]),
-    );
-    let cancel = CancellationToken::new();
-    let events: Events = Arc::default();
-    let sink = events.clone();
-    let task = {
-        let service = service.clone();
-        let cancel = cancel.clone();
-        tokio::spawn(async move {
-            service
-                .send(request(None, "x [[sim:throttle]]"), cancel, move |e| {
-                    sink.lock().expect("lock").push(e)
-                })
-                .await
-        })
-    };
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let pressed = Instant::now();
-    cancel.cancel();
-    task.await.expect("join").expect("send");
-    assert!(pressed.elapsed() < Duration::from_millis(200));
-    let events = events.lock().expect("lock").clone();
+    let service = ChatService::new(store.clone(), session.clients.clone())
+        .with_retry_delays(vec![Duration::from_secs(30)]);
+    let (took, events) =
+        send_then_stop(service, "x [[sim:throttle]]", Duration::from_millis(300)).await;
+    assert!(took < Duration::from_millis(200));
     assert!(events
         .iter()
         .any(|e| matches!(e, ChatEvent::Retrying { .. })));
